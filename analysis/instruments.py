@@ -1,0 +1,243 @@
+"""Instruments as data: read the YAML files in ``analysis/instruments/``.
+
+Each file describes one questionnaire: its items, answer range and labels, reverse-keyed items,
+scales (which items, how a score is formed: mean, sum or a look-up table) and the default
+missing-answer rule, with its source. Adding an instrument means adding a file; no code changes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from .errors import CodebookError, Problem
+from .paths import INSTRUMENT_SCHEMA_FILE, INSTRUMENTS_DIR
+
+
+@dataclass(frozen=True)
+class Scale:
+    """One scale (or subscale) of an instrument.
+
+    Attributes
+    ----------
+    name : str
+        Output column name, e.g. ``"hse_demands"``.
+    label : str
+        Short human label, e.g. ``"Demands"``.
+    items : tuple of str
+        Item columns, e.g. ``("hse_03", "hse_06", ...)``.
+    score : {"mean", "sum", "lookup"}
+        How the score is formed from the keyed items.
+    lookup_from : str or None
+        For ``score="lookup"``: the sum scale whose (rounded) total is looked up.
+    lookup : dict or None
+        For ``score="lookup"``: raw total -> converted score.
+    """
+
+    name: str
+    label: str
+    items: tuple[str, ...]
+    score: str
+    lookup_from: str | None = None
+    lookup: dict | None = None
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A questionnaire described by a YAML file (see ``analysis/instruments/*.yaml``).
+
+    Attributes
+    ----------
+    id, name, short_name, source, confidence : str
+        Identity and provenance.
+    items : tuple of str
+        Item columns in item-number order.
+    item_numbers : dict
+        Item column -> item number as on the official form.
+    answer_min, answer_max : int
+        The answer range (raw answers, before keying).
+    answer_labels : dict
+        Item column -> {code: label} for the answer options.
+    item_labels : dict
+        Item column -> short label of our own (never the copyrighted wording).
+    reverse : tuple of str
+        Reverse-keyed item columns, scored as ``answer_min + answer_max - answer``.
+    scales : tuple of Scale
+    min_answered : float
+        Default missing-answer rule: share of a scale's items (rounded up) that must be answered.
+    keying_checks : tuple of (str, str)
+        Scale pairs expected to correlate positively after keying.
+    """
+
+    id: str
+    name: str
+    short_name: str
+    source: str
+    confidence: str
+    items: tuple[str, ...]
+    item_numbers: dict
+    answer_min: int
+    answer_max: int
+    answer_labels: dict
+    item_labels: dict
+    reverse: tuple[str, ...]
+    scales: tuple[Scale, ...]
+    min_answered: float
+    keying_checks: tuple = field(default=())
+
+    def scale(self, name: str) -> Scale:
+        """Return the scale called ``name``."""
+        for s in self.scales:
+            if s.name == name:
+                return s
+        raise KeyError(f"instrument {self.id} has no scale {name!r}; it has {[s.name for s in self.scales]}")
+
+
+def _problem(source: str, message: str, fix: str) -> CodebookError:
+    return CodebookError([Problem("bad instrument file", None, message, fix)], source=source)
+
+
+def parse_instrument(spec: dict, source: str = "instrument") -> Instrument:
+    """Build an :class:`Instrument` from its parsed YAML mapping, checking it on the way.
+
+    Examples
+    --------
+    >>> import yaml
+    >>> from analysis.paths import INSTRUMENTS_DIR
+    >>> spec = yaml.safe_load((INSTRUMENTS_DIR / "pss4.yaml").read_text())
+    >>> parse_instrument(spec).reverse
+    ('pss_2', 'pss_3')
+    """
+    schema = yaml.safe_load(INSTRUMENT_SCHEMA_FILE.read_text(encoding="utf-8"))
+    # JSON Schema speaks JSON: item numbers become string keys for the check.
+    errors = sorted(
+        jsonschema.Draft202012Validator(schema).iter_errors(json.loads(json.dumps(spec))),
+        key=lambda e: list(e.path),
+    )
+    if errors:
+        raise CodebookError(
+            [
+                Problem(
+                    "bad instrument file",
+                    None,
+                    f"at {'/'.join(map(str, e.path)) or 'top level'}: {e.message}",
+                    "correct the instrument file against analysis/schema/instrument.schema.yaml",
+                )
+                for e in errors
+            ],
+            source=source,
+        )
+    pattern = spec["item_column"]
+    numbers = sorted(int(n) for n in spec["items"])
+    column = {n: pattern.format(number=n) for n in numbers}
+    sets = spec.get("answer_sets", {})
+    answer_labels, item_labels = {}, {}
+    for n in numbers:
+        set_name, short = spec["items"][n] if n in spec["items"] else spec["items"][str(n)]
+        if set_name not in sets:
+            raise _problem(source, f"item {n} uses answer set {set_name!r}, which is not defined",
+                           "add it under answer_sets")
+        answer_labels[column[n]] = {int(k): str(v) for k, v in sets[set_name].items()}
+        item_labels[column[n]] = short
+    lo, hi = spec["answers"]["min"], spec["answers"]["max"]
+    for col, labels in answer_labels.items():
+        if set(labels) != set(range(lo, hi + 1)):
+            raise _problem(source, f"answer labels of {col} do not cover {lo}..{hi}",
+                           "give one label per answer code")
+
+    def cols(nums, where):
+        unknown = sorted(set(nums) - set(numbers))
+        if unknown:
+            raise _problem(source, f"{where} names item(s) {unknown}, not among the items",
+                           "list the item under items:")
+        return tuple(column[n] for n in nums)
+
+    reverse = cols(spec["reverse"], "reverse")
+    scales = []
+    names = set(spec["scales"])
+    for name, s in spec["scales"].items():
+        if s["score"] == "lookup":
+            if s.get("lookup_from") not in names or not s.get("lookup"):
+                raise _problem(source, f"scale {name} is a look-up but lookup_from/lookup is missing",
+                               "name the sum scale to convert (lookup_from) and give the table (lookup)")
+        scales.append(
+            Scale(
+                name=name,
+                label=s["label"],
+                items=cols(s["items"], f"scale {name}"),
+                score=s["score"],
+                lookup_from=s.get("lookup_from"),
+                lookup={int(k): float(v) for k, v in s["lookup"].items()} if s.get("lookup") else None,
+            )
+        )
+    for pair in spec.get("keying_checks", []):
+        if not set(pair) <= names:
+            raise _problem(source, f"keying check {pair} names an unknown scale", "use scale names")
+    return Instrument(
+        id=spec["id"],
+        name=spec["name"],
+        short_name=spec.get("short_name", spec["name"]),
+        source=" ".join(spec["source"].split()),
+        confidence=spec.get("confidence", "verify"),
+        items=tuple(column[n] for n in numbers),
+        item_numbers={column[n]: n for n in numbers},
+        answer_min=lo,
+        answer_max=hi,
+        answer_labels=answer_labels,
+        item_labels=item_labels,
+        reverse=reverse,
+        scales=tuple(scales),
+        min_answered=float(spec["missing_rule"]["min_answered"]),
+        keying_checks=tuple(tuple(p) for p in spec.get("keying_checks", [])),
+    )
+
+
+@lru_cache(maxsize=8)
+def _load_dir(directory: str) -> tuple[Instrument, ...]:
+    out = []
+    for path in sorted(Path(directory).glob("*.yaml")):
+        out.append(parse_instrument(yaml.safe_load(path.read_text(encoding="utf-8")), source=str(path)))
+    ids = [i.id for i in out]
+    dupes = {i for i in ids if ids.count(i) > 1}
+    if dupes:
+        raise _problem(directory, f"instrument id(s) {sorted(dupes)} defined twice", "give each file its own id")
+    cols = [c for i in out for c in i.items]
+    clash = {c for c in cols if cols.count(c) > 1}
+    if clash:
+        raise _problem(directory, f"item columns {sorted(clash)} belong to two instruments",
+                       "give each instrument its own item_column pattern")
+    return tuple(out)
+
+
+def load_instruments(directory: str | Path | None = None) -> tuple[Instrument, ...]:
+    """Return every instrument described in ``directory`` (default: the package's own).
+
+    Parameters
+    ----------
+    directory : str or Path, optional
+        A folder of instrument YAML files. Defaults to ``analysis/instruments``.
+
+    Returns
+    -------
+    tuple of Instrument
+        Sorted by file name.
+
+    Examples
+    --------
+    >>> [i.id for i in load_instruments()]
+    ['hse_mit', 'pss4', 'swemwbs', 'uwes9', 'wrqol']
+    """
+    return _load_dir(str(Path(directory or INSTRUMENTS_DIR).resolve()))
+
+
+def instrument_of(column: str, instruments=None) -> Instrument | None:
+    """Return the instrument an item column belongs to, or None."""
+    for inst in instruments or load_instruments():
+        if column in inst.item_numbers:
+            return inst
+    return None
