@@ -165,7 +165,8 @@ def problem_at(
     distinct: tuple = ()
     n_values = 0
     if values is not None:
-        bad = pd.unique(pd.Series(np.asarray(values, dtype=object)[positions], dtype=object))
+        picked = values.iloc[positions] if isinstance(values, pd.Series) else np.asarray(values, dtype=object)[positions]
+        bad = pd.unique(pd.Series(np.asarray(picked, dtype=object), dtype=object))
         n_values = len(bad)
         distinct = tuple(bad[:SHOW])
     return Problem(

@@ -111,7 +111,7 @@ def apply_exclusions(data: pd.DataFrame, rules, instruments, wave_label: str) ->
         new = mask & ~taken
         taken |= new
         logs.append(make_log(ids[new], "wave", str(wave_label), rule["id"], rule["reason"]))
-    kept = data.loc[~taken].reset_index(drop=True)
+    kept = data.loc[~taken].reset_index(drop=True) if taken.any() else data
     for inst in present:
         none = kept[list(inst.items)].isna().all(axis=1).to_numpy()
         logs.append(make_log(kept["respondent_id"].to_numpy(dtype=object)[none], "instrument", inst.id,

@@ -81,19 +81,71 @@ def keyed_items(data: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     return pd.DataFrame(x, columns=list(instrument.items), index=data.index)
 
 
-def _score_scale(x: np.ndarray, scale: Scale, col: dict, rule: MissingRule):
-    idx = [col[c] for c in scale.items]
-    sub = x[:, idx]
-    k = len(idx)
-    answered = k - np.isnan(sub).sum(axis=1)
-    total = np.nansum(sub, axis=1)
-    ok = answered >= rule.needed(k)
+def _item_column(data: pd.DataFrame, item: str) -> np.ndarray:
+    """One item's answers as a float array (a view where the data are float already)."""
+    return data[item].to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _scale_sums(data: pd.DataFrame, instrument: Instrument, scale: Scale, out: np.ndarray):
+    """Write the keyed item total of ``scale`` into ``out``; return the answered counts.
+
+    Reverse keying without copying the items: sum(keyed) = sum(positive items) - sum(reversed
+    items) + (min + max) x (reversed items answered). Memory traffic, not arithmetic, is what
+    costs at a million respondents, so each item column is read once and nothing is copied.
+    """
+    n = len(data)
+    answered = np.zeros(n, dtype="int64")
+    rev_answered = np.zeros(n, dtype="int64")
+    out[:] = 0.0
+    reverse = set(instrument.reverse)
+    for item in scale.items:
+        col = _item_column(data, item)
+        valid = ~np.isnan(col)
+        if item in reverse:
+            np.subtract(out, col, out=out, where=valid)
+            rev_answered += valid
+        else:
+            np.add(out, col, out=out, where=valid)
+        answered += valid
+    if reverse & set(scale.items):
+        out += (instrument.answer_min + instrument.answer_max) * rev_answered
+    return answered
+
+
+def _score_scale(data: pd.DataFrame, instrument: Instrument, scale: Scale, rule: MissingRule, out: np.ndarray):
+    """Write one scale's scores into ``out`` (NaN where the missing-answer rule is not met)."""
+    k = len(scale.items)
+    answered = _scale_sums(data, instrument, scale, out)
     with np.errstate(invalid="ignore", divide="ignore"):
         if scale.score == "mean":
-            score = total / answered
+            out /= answered
         else:  # sum, prorated; exact when complete: (total * k) / k == total for whole numbers
-            score = total * k / answered
-    return np.where(ok, score, np.nan), answered
+            out *= k
+            out /= answered
+    out[answered < rule.needed(k)] = np.nan
+    return answered
+
+
+def _lookup(raw: np.ndarray, scale: Scale, out: np.ndarray) -> None:
+    table = np.full(max(scale.lookup) + 2, np.nan)
+    for total, value in scale.lookup.items():
+        table[total] = value
+    whole = np.floor(raw + 0.5)  # half up
+    valid = np.isfinite(whole) & (whole >= 0) & (whole < len(table))
+    out[:] = np.where(valid, table[np.where(valid, whole, 0).astype(int)], np.nan)
+
+
+def _score_into(data: pd.DataFrame, instrument: Instrument, missing_rule, block: np.ndarray, row: int) -> int:
+    rule = _rule_for(instrument, missing_rule)
+    done = {}
+    for scale in instrument.scales:
+        if scale.score == "lookup":
+            _lookup(done[scale.lookup_from], scale, block[row])
+        else:
+            _score_scale(data, instrument, scale, rule, block[row])
+        done[scale.name] = block[row]
+        row += 1
+    return row
 
 
 def score_instrument(data: pd.DataFrame, instrument: Instrument, missing_rule=None) -> pd.DataFrame:
@@ -113,22 +165,9 @@ def score_instrument(data: pd.DataFrame, instrument: Instrument, missing_rule=No
     DataFrame
         One column per scale, named as in the instrument file; NaN where the rule is not met.
     """
-    rule = _rule_for(instrument, missing_rule)
-    x = keyed_items(data, instrument).to_numpy()
-    col = {c: i for i, c in enumerate(instrument.items)}
-    out = {}
-    for scale in instrument.scales:
-        if scale.score == "lookup":
-            raw = out[scale.lookup_from]
-            table = np.full(max(scale.lookup) + 2, np.nan)
-            for total, value in scale.lookup.items():
-                table[total] = value
-            whole = np.floor(raw + 0.5)  # half up
-            valid = np.isfinite(whole) & (whole >= 0) & (whole < len(table))
-            out[scale.name] = np.where(valid, table[np.where(valid, whole, 0).astype(int)], np.nan)
-        else:
-            out[scale.name] = _score_scale(x, scale, col, rule)[0]
-    return pd.DataFrame(out, index=data.index)
+    block = np.empty((len(instrument.scales), len(data)), dtype="float64")
+    _score_into(data, instrument, missing_rule, block, 0)
+    return pd.DataFrame(block.T, columns=[s.name for s in instrument.scales], index=data.index, copy=False)
 
 
 def _check_keying(scores: pd.DataFrame, instrument: Instrument, label: str) -> None:
@@ -184,13 +223,17 @@ def score_wave(wave, missing_rule=None, working_time: WorkingTime | None = None)
     True
     """
     data = wave.data
-    parts = [data[["respondent_id", "wave"]]]
-    for inst in wave.instruments:
-        scores = score_instrument(data, inst, missing_rule)
+    instruments = wave.instruments
+    names = [s.name for inst in instruments for s in inst.scales]
+    # All scores go into one block, filled in place: no copy of a million-row frame.
+    block = np.empty((len(names), len(data)), dtype="float64")
+    row = 0
+    for inst in instruments:
+        row = _score_into(data, inst, missing_rule, block, row)
+    scores = pd.DataFrame(block.T, columns=names, index=data.index, copy=False)
+    for inst in instruments:
         _check_keying(scores, inst, f"wave {wave.label}")
-        parts.append(scores)
-    parts.append(derive(data, working_time))
-    return pd.concat(parts, axis=1)
+    return pd.concat([data[["respondent_id", "wave"]], scores, derive(data, working_time)], axis=1)
 
 
 def scoring_log(wave, missing_rule=None) -> pd.DataFrame:
@@ -205,18 +248,19 @@ def scoring_log(wave, missing_rule=None) -> pd.DataFrame:
         Exclusions log rows with ``scope="scale"`` and ``rule="too_few_answers"``.
     """
     logs = [empty_log()]
-    ids = wave.data["respondent_id"].to_numpy(dtype=object)
+    data = wave.data
+    ids = data["respondent_id"].to_numpy(dtype=object)
+    scratch = np.empty(len(data), dtype="float64")
     for inst in wave.instruments:
         rule = _rule_for(inst, missing_rule)
-        x = keyed_items(wave.data, inst).to_numpy()
-        col = {c: i for i, c in enumerate(inst.items)}
-        any_answer = ~np.isnan(x).all(axis=1)
+        any_answer = ~data[list(inst.items)].isna().all(axis=1).to_numpy()
         for scale in inst.scales:
             if scale.score == "lookup":
                 continue
-            _, answered = _score_scale(x, scale, col, rule)
+            answered = _scale_sums(data, inst, scale, scratch)
             k = len(scale.items)
             short = any_answer & (answered < rule.needed(k))
             logs.append(make_log(ids[short], "scale", scale.name, "too_few_answers",
-                                 f"fewer than {rule.needed(k)} of {k} items answered ({rule.describe()})"))
+                                 f"fewer than {rule.needed(k)} of {k} items answered "
+                                 f"(missing-answer rule: at least {rule.min_answered:.0%}, rounded up)"))
     return concat_logs(*logs)

@@ -9,8 +9,6 @@ not fit the data dictionary is an error, never a silent coercion.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 import pandas as pd
 
@@ -24,16 +22,18 @@ MISSING = object()  # marker for "a missing code"
 
 def _as_text_ids(raw: pd.Series) -> np.ndarray:
     """Identifiers as text: whole floats lose their ``.0``; blanks become None."""
-    out = np.empty(len(raw), dtype=object)
-    for i, v in enumerate(raw.to_numpy(dtype=object)):
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-            out[i] = None
-        elif isinstance(v, (float, np.floating)) and float(v).is_integer():
-            out[i] = str(int(v))
-        else:
-            text = str(v).strip()
-            out[i] = text or None
-    return out
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        x = raw.to_numpy(dtype="float64", na_value=np.nan)
+        whole = np.isfinite(x) & (np.floor(x) == x)
+        text = np.where(whole, pd.Series(np.where(whole, x, 0).astype("int64")).astype(str).to_numpy(),
+                        pd.Series(x).astype(str).to_numpy()).astype(object)
+        text[np.isnan(x)] = None
+        return text
+    if not pd.api.types.is_string_dtype(raw.dtype):
+        raw = raw.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else v, na_action="ignore")
+    text = raw.astype("string").str.strip()
+    filled = (text.str.len() > 0).to_numpy(dtype=bool, na_value=False)
+    return np.where(filled, text.to_numpy(dtype=object, na_value=None), None)
 
 
 def _numeric_dtype(raw: pd.Series) -> bool:
@@ -92,10 +92,11 @@ def convert_column(
         values = np.where(coded, np.nan, values)
         if recode:
             values = _apply_recode(values, recode)
-        problems += _range_problems(values, raw.to_numpy(dtype=object), spec, **where)
+        problems += _range_problems(values, raw, spec, **where)
         return _reverse(values, spec, codebook), problems, n_coded
 
-    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
     dict_labels = {normalise_label(v): k for k, v in spec.labels.items()}
     allowed = {normalise_label(v): v for v in spec.values}
     mapped = np.empty(len(uniques), dtype=object)
@@ -140,7 +141,6 @@ def convert_column(
         kind = "unknown answer label" if labelled else "text in numeric field"
         bad[kind] = bad.pop("text")
 
-    raw_obj = raw.to_numpy(dtype=object)
     for kind, idx in bad.items():
         mask = np.isin(codes, idx)
         if kind == "unknown category":
@@ -154,20 +154,22 @@ def convert_column(
         else:
             msg, fix = (f"text found where numbers are expected; expected {spec.expected()}",
                         "correct the cells, or declare the text as a missing code in the codebook")
-        problems.append(problem_at(kind, name, mask, msg, fix, values=raw_obj, **where))
+        problems.append(problem_at(kind, name, mask, msg, fix, values=raw, **where))
 
     n_coded = int(np.isin(codes, [j for j in range(len(uniques)) if mapped[j] is MISSING]).sum())
     mapped = np.array([None if v is MISSING else v for v in mapped], dtype=object)
     if spec.kind == "category":
-        out = np.where(codes >= 0, mapped[np.maximum(codes, 0)] if len(mapped) else None, None)
-        return out, problems, n_coded
+        # Straight to categorical codes: one look-up per distinct value, none per row.
+        position = {v: i for i, v in enumerate(spec.values)}
+        cat_of_unique = np.array([position.get(v, -1) if v is not None else -1 for v in mapped] + [-1])
+        return pd.Categorical.from_codes(cat_of_unique[codes], categories=list(spec.values)), problems, n_coded
 
     lookup = np.array([np.nan if v is None else v for v in mapped], dtype="float64")
     if recode:
         lookup = np.where(from_number, _apply_recode(lookup, recode), lookup)
     values = np.where(codes >= 0, lookup[np.maximum(codes, 0)] if len(lookup) else np.nan, np.nan)
     values[np.isin(codes, sum(bad.values(), []))] = np.nan  # already reported
-    problems += _range_problems(values, raw_obj, spec, **where)
+    problems += _range_problems(values, raw, spec, **where)
     return _reverse(values, spec, codebook), problems, n_coded
 
 
@@ -190,21 +192,29 @@ def _apply_recode(values: np.ndarray, recode: dict) -> np.ndarray:
     return out
 
 
-def _range_problems(values, raw_obj, spec: ColumnSpec, **where) -> list[Problem]:
+def _range_problems(values, raw, spec: ColumnSpec, **where) -> list[Problem]:
+    """Whole-number and range checks; ``raw`` supplies the offending values as written."""
     problems = []
+    if not np.isfinite(values).any():
+        return problems
+    # Three reductions decide the usual case (everything fine) without building any mask.
+    lo, hi = np.nanmin(values), np.nanmax(values)
+    whole = spec.kind != "code" or np.nanmax(np.abs(values - np.round(values))) == 0
+    if whole and spec.min <= lo and hi <= spec.max:
+        return problems
     finite = ~np.isnan(values)
     if spec.kind == "code":
         frac = finite & (np.floor(values) != values)
         if frac.any():
             problems.append(problem_at(
                 "out of range", spec.name, frac, f"answers are not whole numbers; expected {spec.expected()}",
-                "correct the cells, or recode them in the codebook (recode)", values=raw_obj, **where))
+                "correct the cells, or recode them in the codebook (recode)", values=raw, **where))
     outside = finite & ((values < spec.min) | (values > spec.max))
     if outside.any():
         problems.append(problem_at(
             "out of range", spec.name, outside, f"values outside the allowed range; expected {spec.expected()}",
             "correct the cells; if a code such as -99 or 999 means no answer, list it under "
-            "missing_codes in the codebook", values=raw_obj, **where))
+            "missing_codes in the codebook", values=raw, **where))
     return problems
 
 
@@ -291,8 +301,8 @@ def to_canonical(
             problems.append(problem_at(
                 "missing respondent id", "respondent_id", blank, "respondents without an id",
                 "give every respondent a unique id in the export", source_column=src))
-        counts = Counter(v for v in ids if v is not None)
-        dup = np.array([v is not None and counts[v] > 1 for v in ids])
+        as_series = pd.Series(ids, dtype=object)
+        dup = (as_series.duplicated(keep=False) & as_series.notna()).to_numpy()
         if dup.any():
             problems.append(problem_at(
                 "duplicate respondent id", "respondent_id", dup,
@@ -334,13 +344,37 @@ def to_canonical(
                 "drop the wave label from the codebook/call, or correct the wave column",
                 ids=ids, values=out["wave"], source_column=present.get("wave")))
 
-    columns = {}
-    for canon in dictionary.order(out):
-        spec = dictionary[canon]
-        if spec.kind == "category":
-            columns[canon] = pd.Categorical(out[canon], categories=list(spec.values))
-        elif spec.kind in ("code", "number"):
-            columns[canon] = np.asarray(out[canon], dtype="float64")
+    return _assemble(out, dictionary, n), problems, report
+
+
+def _assemble(out: dict, dictionary: Dictionary, n: int) -> pd.DataFrame:
+    """Build the canonical frame without copying the numbers twice.
+
+    Column order: identity (``respondent_id``, ``wave``), item answers, other numeric columns,
+    categories, text; each group in dictionary order. Numbers go into two float blocks made in
+    place (a million rows by a hundred columns would otherwise be stacked once more by pandas).
+    """
+    names = dictionary.order(out)
+    kind = {c: dictionary[c].kind for c in names}
+    groups = [
+        [c for c in names if kind[c] in ("id", "label")],
+        [c for c in names if kind[c] in ("code", "number") and dictionary[c].instrument],
+        [c for c in names if kind[c] in ("code", "number") and not dictionary[c].instrument],
+        [c for c in names if kind[c] == "category"],
+        [c for c in names if kind[c] == "text"],
+    ]
+    parts = []
+    for i, cols in enumerate(groups):
+        if not cols:
+            continue
+        if i in (1, 2):
+            block = np.empty((len(cols), n), dtype="float64")
+            for j, c in enumerate(cols):
+                block[j] = out[c]
+            parts.append(pd.DataFrame(block.T, columns=cols, copy=False))
         else:
-            columns[canon] = pd.array(out[canon], dtype="string")
-    return pd.DataFrame(columns, index=pd.RangeIndex(n)), problems, report
+            parts.append(pd.DataFrame(
+                {c: out[c] if kind[c] == "category" else pd.array(out[c], dtype="string") for c in cols}))
+    frame = pd.concat(parts, axis=1) if len(parts) > 1 else parts[0]
+    frame.index = pd.RangeIndex(n)
+    return frame
