@@ -18,15 +18,14 @@ A codebook is a YAML file; a file already in canonical format needs none. Exampl
 from __future__ import annotations
 
 import fnmatch
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jsonschema
 import yaml
 
 from .errors import CodebookError, Problem
 from .paths import CODEBOOK_SCHEMA_FILE
+from .schemas import check_against_schema
 
 
 def normalise_label(value) -> str:
@@ -145,24 +144,7 @@ def load_codebook(codebook) -> Codebook:
     else:
         spec = dict(codebook)
     spec = spec or {}
-    schema = yaml.safe_load(CODEBOOK_SCHEMA_FILE.read_text(encoding="utf-8"))
-    errors = sorted(
-        jsonschema.Draft202012Validator(schema).iter_errors(json.loads(json.dumps(spec))),
-        key=lambda e: list(e.path),
-    )
-    if errors:
-        raise CodebookError(
-            [
-                Problem(
-                    "bad codebook",
-                    None,
-                    f"at {'/'.join(map(str, e.path)) or 'top level'}: {e.message}",
-                    "see analysis/schema/codebook.schema.yaml for the keys a codebook takes",
-                )
-                for e in errors
-            ],
-            source=source,
-        )
+    check_against_schema(spec, CODEBOOK_SCHEMA_FILE, source, "bad codebook")
     return Codebook(
         name=spec.get("name", Path(source).stem),
         source=source,

@@ -7,16 +7,15 @@ missing-answer rule, with its source. Adding an instrument means adding a file; 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import jsonschema
 import yaml
 
 from .errors import CodebookError, Problem
 from .paths import INSTRUMENT_SCHEMA_FILE, INSTRUMENTS_DIR
+from .schemas import check_against_schema
 
 
 @dataclass(frozen=True)
@@ -113,25 +112,7 @@ def parse_instrument(spec: dict, source: str = "instrument") -> Instrument:
     >>> parse_instrument(spec).reverse
     ('pss_2', 'pss_3')
     """
-    schema = yaml.safe_load(INSTRUMENT_SCHEMA_FILE.read_text(encoding="utf-8"))
-    # JSON Schema speaks JSON: item numbers become string keys for the check.
-    errors = sorted(
-        jsonschema.Draft202012Validator(schema).iter_errors(json.loads(json.dumps(spec))),
-        key=lambda e: list(e.path),
-    )
-    if errors:
-        raise CodebookError(
-            [
-                Problem(
-                    "bad instrument file",
-                    None,
-                    f"at {'/'.join(map(str, e.path)) or 'top level'}: {e.message}",
-                    "correct the instrument file against analysis/schema/instrument.schema.yaml",
-                )
-                for e in errors
-            ],
-            source=source,
-        )
+    check_against_schema(spec, INSTRUMENT_SCHEMA_FILE, source, "bad instrument file")
     pattern = spec["item_column"]
     numbers = sorted(int(n) for n in spec["items"])
     column = {n: pattern.format(number=n) for n in numbers}
