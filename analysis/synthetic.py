@@ -28,7 +28,7 @@ def _answers(latent: np.ndarray, loading: float, lo: int, hi: int, shift: float,
 
 
 def demo_wave(n: int = 500, seed: int = DEMO_SEED, missing_rate: float = 0.02,
-              instruments=None, wave: str | None = None) -> pd.DataFrame:
+              instruments=None, wave: str | None = None, empty_rate: float = 0.0) -> pd.DataFrame:
     """A synthetic wave in canonical format.
 
     Parameters
@@ -43,6 +43,9 @@ def demo_wave(n: int = 500, seed: int = DEMO_SEED, missing_rate: float = 0.02,
         Instrument ids to include (default: all).
     wave : str, optional
         Value of the ``wave`` column (default: no column).
+    empty_rate : float
+        Share of respondents who answer no instrument item at all (empty returns, which
+        :func:`analysis.load_wave` excludes and logs).
 
     Returns
     -------
@@ -105,7 +108,11 @@ def demo_wave(n: int = 500, seed: int = DEMO_SEED, missing_rate: float = 0.02,
         values = cols[c].astype(object) if cols[c].dtype.kind in "OU" else cols[c]
         blank = rng.random(n) < missing_rate / 2
         cols[c] = np.where(blank, None if values.dtype == object else np.nan, values)
-    return pd.DataFrame(cols)
+    frame = pd.DataFrame(cols)
+    if empty_rate:
+        items = [c for inst in insts for c in inst.items]
+        frame.loc[rng.random(n) < empty_rate, items] = np.nan
+    return frame
 
 
 #: How :func:`to_raw_export` renames canonical columns, like a survey tool's export would.
@@ -168,7 +175,7 @@ def to_raw_export(data: pd.DataFrame, missing_code: int = -99,
 def write_bundled(directory=None) -> list:
     """Regenerate the bundled synthetic data (byte for byte the same each time).
 
-    Writes ``demo_wave.csv`` (canonical, 500 respondents) with its ``demo_wave.meta.yaml``
+    Writes ``demo_wave.csv`` (canonical, 500 returns, about 2 % of them empty) with its ``demo_wave.meta.yaml``
     (``synthetic: true``) and the ``waves.yaml`` manifest the main job reads.
     """
     from pathlib import Path
@@ -179,7 +186,7 @@ def write_bundled(directory=None) -> list:
 
     out = Path(directory or SYNTHETIC_DIR)
     out.mkdir(parents=True, exist_ok=True)
-    data = demo_wave(n=500, seed=DEMO_SEED, wave="demo")
+    data = demo_wave(n=500, seed=DEMO_SEED, wave="demo", empty_rate=0.02)
     csv_path = out / "demo_wave.csv"
     data.to_csv(csv_path, index=False, lineterminator="\n", float_format="%.10g")
     meta = out / "demo_wave.meta.yaml"
@@ -188,7 +195,7 @@ def write_bundled(directory=None) -> list:
         "wave": "demo",
         "description": "Synthetic demonstration wave: no real respondent. Not calibrated to the "
                        "published studies. Made by analysis.synthetic.demo_wave(n=500, seed="
-                       f"{DEMO_SEED}).",
+                       f"{DEMO_SEED}, empty_rate=0.02).",
         "command": "python -m analysis synthetic",
     }, sort_keys=False), encoding="utf-8")
     manifest = out / "waves.yaml"

@@ -52,6 +52,12 @@ def test_main_job_writes_tables(tmp_path):
     assert {"hse_demands", "pss4", "swemwbs_metric", "extra_days_year"} <= set(summary.variable)
     assert "48 working weeks / 7.5 hours" in summary.set_index("variable").loc["extra_days_year", "note"]
     assert not summary.columns.str.contains("min|max").any()
+    # Nobody lost: analysable + excluded from the wave = returns read.
+    excl = pd.read_csv(tmp_path / "exclusions_demo.csv")
+    n_excluded = excl.query("scope == 'wave'")["n"].sum()
+    n_read = len(pd.read_csv(SYNTHETIC_DIR / "demo_wave.csv"))
+    assert excl.query("scope == 'wave'").rule.tolist() == ["empty_return"] and n_excluded > 0
+    assert lines[0].startswith(f"Wave('demo', synthetic: {n_read - n_excluded} analysable of {n_read} read")
     rel = pd.read_csv(tmp_path / "reliability_demo.csv")
     assert len(rel) == 20 and rel.alpha.between(0.4, 0.95).all()
     # Tables never hold respondent ids.
