@@ -8,6 +8,7 @@ the machine; the README states the figures measured on the reference 2-core mach
 from __future__ import annotations
 
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -29,13 +30,12 @@ def stage(kind: str, path: str) -> dict:
     from .io import read_table
     from .scoring import score_wave
     from .validation import to_canonical
-    from .wave import Wave
+    from .wave import Wave, text_columns
 
     dictionary = load_dictionary()
     out = {}
     t0 = time.perf_counter()
-    table = read_table(path, text_columns=["respondent_id", "wave", "comments", "nation", "sector", "role",
-                                           "employer", "gender", "age_band", "ethnicity"])
+    table = read_table(path, text_columns=text_columns(Codebook(), dictionary))
     t1 = time.perf_counter()
     data, problems, _ = to_canonical(table, Codebook(), dictionary)
     kept, log = apply_exclusions(data, [], dictionary.instruments, "bench")
@@ -56,7 +56,7 @@ def main(n: int = 1_000_000) -> dict:
     """Generate the data, run each stage in its own process and print a summary table."""
     from .synthetic import demo_wave
 
-    results: dict = {"n": n, "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores, "
+    results: dict = {"n": n, "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                                          f"Python {platform.python_version()}"}
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()

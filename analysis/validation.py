@@ -344,37 +344,13 @@ def to_canonical(
                 "drop the wave label from the codebook/call, or correct the wave column",
                 ids=ids, values=out["wave"], source_column=present.get("wave")))
 
-    return _assemble(out, dictionary, n), problems, report
-
-
-def _assemble(out: dict, dictionary: Dictionary, n: int) -> pd.DataFrame:
-    """Build the canonical frame without copying the numbers twice.
-
-    Column order: identity (``respondent_id``, ``wave``), item answers, other numeric columns,
-    categories, text; each group in dictionary order. Numbers go into two float blocks made in
-    place (a million rows by a hundred columns would otherwise be stacked once more by pandas).
-    """
-    names = dictionary.order(out)
-    kind = {c: dictionary[c].kind for c in names}
-    groups = [
-        [c for c in names if kind[c] in ("id", "label")],
-        [c for c in names if kind[c] in ("code", "number") and dictionary[c].instrument],
-        [c for c in names if kind[c] in ("code", "number") and not dictionary[c].instrument],
-        [c for c in names if kind[c] == "category"],
-        [c for c in names if kind[c] == "text"],
-    ]
-    parts = []
-    for i, cols in enumerate(groups):
-        if not cols:
-            continue
-        if i in (1, 2):
-            block = np.empty((len(cols), n), dtype="float64")
-            for j, c in enumerate(cols):
-                block[j] = out[c]
-            parts.append(pd.DataFrame(block.T, columns=cols, copy=False))
+    columns = {}
+    for canon in dictionary.order(out):
+        kind = dictionary[canon].kind
+        if kind == "category":
+            columns[canon] = out[canon]
+        elif kind in ("code", "number"):
+            columns[canon] = np.asarray(out[canon], dtype="float64")
         else:
-            parts.append(pd.DataFrame(
-                {c: out[c] if kind[c] == "category" else pd.array(out[c], dtype="string") for c in cols}))
-    frame = pd.concat(parts, axis=1) if len(parts) > 1 else parts[0]
-    frame.index = pd.RangeIndex(n)
-    return frame
+            columns[canon] = pd.array(out[canon], dtype="string")
+    return pd.DataFrame(columns, index=pd.RangeIndex(n)), problems, report

@@ -77,7 +77,8 @@ def read_sidecar(path: Path) -> dict:
     return yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
 
 
-def _text_columns(codebook: Codebook, dictionary) -> list[str]:
+def text_columns(codebook: Codebook, dictionary) -> list[str]:
+    """Export columns to read as text (ids, labels, categories, free text), whatever they hold."""
     keep_text = {c for c, s in dictionary.columns.items() if s.kind in ("id", "label", "text", "category")}
     sources = [s for s, c in codebook.columns.items() if c in keep_text]
     return sources + [c for c in keep_text if c not in codebook.columns.values()]
@@ -127,7 +128,7 @@ def load_wave(path, codebook=None, *, wave: str | int | None = None, instruments
     else:
         path = Path(path)
         table = read_table(path, encoding=cb.encoding, delimiter=cb.delimiter, sheet=cb.sheet,
-                           text_columns=_text_columns(cb, dictionary))
+                           text_columns=text_columns(cb, dictionary))
         sidecar = read_sidecar(path)
     wave_label = wave if wave is not None else (cb.wave if cb.wave is not None else sidecar.get("wave"))
     data, problems, report = to_canonical(table, cb, dictionary, None if wave_label is None else str(wave_label))
