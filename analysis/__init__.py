@@ -3,7 +3,7 @@
 Public API::
 
     from analysis import load_wave, score_wave, reliability
-    wave = load_wave("data/synthetic/demo_wave.csv")
+    wave = load_wave("data/synthetic/wave_2018.csv", "data/synthetic/wave_2018.codebook.yaml")
     scores = score_wave(wave)
     table = reliability(wave)
 """

@@ -30,7 +30,7 @@ def main(argv=None) -> int:
             for path in write_bundled():
                 print(f"wrote {path}")
         else:
-            from .benchmark import main as bench
+            from .timing import main as bench
 
             bench(args.n)
     except SurveyDataError as exc:

@@ -2,7 +2,9 @@
 a manifest of your own) and write the tables.
 
 Tables written per wave (CSV, to ``tables/`` by default): ``reliability_<wave>.csv``,
-``score_summary_<wave>.csv`` and ``exclusions_<wave>.csv`` (counts by rule; never respondent ids).
+``score_summary_<wave>.csv`` and ``exclusions_<wave>.csv`` (counts by rule; never respondent ids),
+and ``about_<wave>.yaml``: where the tables came from (file, SHA-256, codebook, package version)
+and whether the data are synthetic.
 """
 
 from __future__ import annotations
@@ -41,6 +43,26 @@ def _write(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def _write_about(wave, path: Path) -> Path:
+    from . import __version__
+
+    meta = wave.metadata
+    about = {
+        "wave": wave.label,
+        "synthetic": wave.synthetic,
+        "note": ("SYNTHETIC DATA - illustrative only; not findings about social workers"
+                 if wave.synthetic else "survey data"),
+        "source": meta["source"],
+        "sha256": meta["sha256"],
+        "codebook": Path(meta["codebook"]).name if meta["codebook"] != "no codebook" else None,
+        "n_read": meta["n_read"],
+        "n_analysable": meta["n_analysable"],
+        "package_version": __version__,
+    }
+    path.write_text(yaml.safe_dump(about, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def run(manifest=None, out_dir=None, echo=print) -> list[Path]:
     """Run the main job; return the files written.
 
@@ -66,6 +88,7 @@ def run(manifest=None, out_dir=None, echo=print) -> list[Path]:
         written.append(_write(reliability(wave), out / f"reliability_{tag}.csv"))
         written.append(_write(score_summary(scores), out / f"score_summary_{tag}.csv"))
         written.append(_write(exclusion_summary(log), out / f"exclusions_{tag}.csv"))
+        written.append(_write_about(wave, out / f"about_{tag}.yaml"))
         summary = exclusion_summary(log)
         for row in summary.itertuples():
             echo(f"  excluded ({row.scope} {row.target}): {row.n} - {row.reason}")

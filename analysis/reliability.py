@@ -47,10 +47,20 @@ def omega_total(items: pd.DataFrame) -> float:
     ``omega = (sum of standardised loadings)^2 / ((sum of loadings)^2 + sum of uniquenesses)``,
     fitted with :class:`statsmodels.multivariate.factor.Factor` (``method="ml"``) on the
     correlation matrix of complete cases. Equal to ``psych::fa(x, 1, fm = "ml")`` and to a
-    ``lavaan::cfa`` one-factor model (standardised), R's equivalents.
+    ``lavaan::cfa`` one-factor model (standardised), R's equivalents. With three items the model is
+    just identified and the loadings have a closed form, used instead of the fit (unless it gives
+    an improper solution, a loading of 1 or more).
     """
     x = items.to_numpy(dtype="float64")
     corr = np.corrcoef(x, rowvar=False)
+    if corr.shape[0] == 3:
+        # Three items identify one factor exactly (no fit needed): loading_i^2 = r_ij r_ik / r_jk.
+        # The iterative fit cannot improve on this and reports a spurious non-convergence.
+        (a, b, c) = (corr[0, 1], corr[0, 2], corr[1, 2])
+        squared = np.array([a * b / c, a * c / b, b * c / a])
+        if np.all((squared > 0) & (squared < 1)):
+            s = np.sqrt(squared).sum() ** 2
+            return float(s / (s + (1 - squared).sum()))
     # A fixed start (rng=0) keeps the result byte-stable; a tight gradient tolerance makes it
     # agree with lavaan to about 1e-8.
     fit = Factor(corr=corr, n_factor=1, method="ml", nobs=len(x)).fit(rng=0, opt={"gtol": 1e-8})

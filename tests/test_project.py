@@ -1,19 +1,16 @@
 """Project set-up: the conda environment and pyproject name the same dependencies; the bundled
 synthetic data regenerate byte for byte; the main job writes its tables."""
 
-import hashlib
 import re
 import subprocess
 import sys
 import tomllib
-from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from analysis.paths import REPO_DIR, SYNTHETIC_DIR
 from analysis.pipeline import run
-from analysis.synthetic import write_bundled
 
 
 def _parse(req: str) -> tuple[str, str]:
@@ -33,35 +30,26 @@ def test_environment_yml_matches_pyproject():
     assert py.replace("python", "") == project["requires-python"]
 
 
-def _digest(folder: Path) -> dict:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
-
-
-def test_synthetic_data_regenerate_byte_for_byte(tmp_path):
-    write_bundled(tmp_path)
-    committed = {k: v for k, v in _digest(SYNTHETIC_DIR).items() if k in _digest(tmp_path)}
-    assert committed == _digest(tmp_path)
-    assert yaml.safe_load((SYNTHETIC_DIR / "demo_wave.meta.yaml").read_text())["synthetic"] is True
-
-
 def test_main_job_writes_tables(tmp_path):
     lines = []
     written = run(out_dir=tmp_path, echo=lines.append)
-    assert sorted(p.name for p in written) == ["exclusions_demo.csv", "reliability_demo.csv", "score_summary_demo.csv"]
-    summary = pd.read_csv(tmp_path / "score_summary_demo.csv")
+    assert sorted(p.name for p in written) == sorted(
+        f"{kind}_{wave}.{ext}" for wave in ("2017", "2018")
+        for kind, ext in (("reliability", "csv"), ("score_summary", "csv"), ("exclusions", "csv"), ("about", "yaml")))
+    summary = pd.read_csv(tmp_path / "score_summary_2018.csv")
     assert {"hse_demands", "pss4", "swemwbs_metric", "extra_days_year"} <= set(summary.variable)
     assert "48 working weeks / 7.5 hours" in summary.set_index("variable").loc["extra_days_year", "note"]
     assert not summary.columns.str.contains("min|max").any()
     # Nobody lost: analysable + excluded from the wave = returns read.
-    excl = pd.read_csv(tmp_path / "exclusions_demo.csv")
-    n_excluded = excl.query("scope == 'wave'")["n"].sum()
-    n_read = len(pd.read_csv(SYNTHETIC_DIR / "demo_wave.csv"))
-    assert excl.query("scope == 'wave'").rule.tolist() == ["empty_return"] and n_excluded > 0
-    assert lines[0].startswith(f"Wave('demo', synthetic: {n_read - n_excluded} analysable of {n_read} read")
-    rel = pd.read_csv(tmp_path / "reliability_demo.csv")
-    assert len(rel) == 20 and rel.alpha.between(0.4, 0.95).all()
+    excl = pd.read_csv(tmp_path / "exclusions_2017.csv").query("scope == 'wave'")
+    assert dict(zip(excl.rule, excl.n)) == {"empty_return": 97, "not_registered": 170}
+    assert any(line.startswith("Wave('2017', synthetic: 1333 analysable of 1600 read") for line in lines)
+    about = yaml.safe_load((tmp_path / "about_2018.yaml").read_text())
+    assert about["synthetic"] is True and "SYNTHETIC DATA" in about["note"] and len(about["sha256"]) == 64
+    rel = pd.read_csv(tmp_path / "reliability_2018.csv")
+    assert len(rel) == 20 and rel.alpha.between(0.70, 0.92).all()
     # Tables never hold respondent ids.
-    ids = set(pd.read_csv(SYNTHETIC_DIR / "demo_wave.csv", usecols=["respondent_id"]).respondent_id)
+    ids = set(pd.read_csv(SYNTHETIC_DIR / "wave_2018.csv", usecols=["respondent_id"]).respondent_id)
     for path in written:
         assert not ids & set(path.read_text().replace("\n", ",").split(","))
     # Same input, same output.

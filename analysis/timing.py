@@ -1,4 +1,4 @@
-"""Benchmark: load, validate and score a synthetic wave of 1,000,000 respondents.
+"""Timing benchmark: load, validate and score a synthetic wave of 1,000,000 respondents.
 
 Run ``python3 tasks.py bench`` (or ``python -m analysis benchmark --n N``). Each stage runs in a
 fresh process so its peak memory (max resident set size) is its own. Not a test: timings depend on
@@ -70,7 +70,7 @@ def main(n: int = 1_000_000) -> dict:
         del data
         for name, kind, path in (("parquet", "score", parquet), ("csv", "load", csv)):
             proc = subprocess.run(
-                [sys.executable, "-c", f"import json; from analysis.benchmark import stage; "
+                [sys.executable, "-c", f"import json; from analysis.timing import stage; "
                                        f"print(json.dumps(stage({kind!r}, {str(path)!r})))"],
                 capture_output=True, text=True, check=True)
             results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
