@@ -21,3 +21,6 @@ def demo() -> pd.DataFrame:
 def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
+
+# Reference folders hold generator scripts (make_data.py, ...), not tests or doctests.
+collect_ignore_glob = ["reference/*"]

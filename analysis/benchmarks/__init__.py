@@ -43,3 +43,70 @@ def band(mean: float, cuts: dict) -> str:
     if mean is None or np.isnan(mean):
         return "none"
     return BANDS[int(np.searchsorted([cuts["p20"], cuts["p50"], cuts["p80"]], mean, side="right"))]
+
+
+def hse_benchmark(scores, benchmark="hse_organisational_136", by: str | None = None,
+                  level: float = 0.95, threshold: int | None = None):
+    """Each HSE scale's mean against a benchmark's percentiles, with its traffic-light band.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Output of :func:`analysis.score_wave` (joined with the grouping column when ``by``).
+    benchmark : str, Path or dict
+        A shipped benchmark name, a YAML file of the same form, or its parsed mapping
+        (``kind: percentiles`` with ``scales: {hse_demands: {p20, p50, p80}, ...}``).
+    by : str, optional
+        Grouping column (e.g. ``nation``, ``sector``, ``role``); adds a ``group`` column.
+    threshold : int, optional
+        Disclosure threshold for groups (default :data:`analysis.disclosure.DEFAULT_THRESHOLD`).
+
+    Returns
+    -------
+    DataFrame
+        ``group`` (when ``by``), ``scale, n, mean, sd, conf_low, conf_high`` (t interval),
+        ``p20, p50, p80, band``, and ``below_p20, below_p50, below_p80``: the share of
+        respondents scoring strictly below each cut-off. Grouped rows resting on fewer respondents
+        than the threshold are suppressed (see :mod:`analysis.disclosure`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"hse_demands": [2.5, 3.0, 3.5, 2.0]})
+    >>> hse_benchmark(s)[["scale", "mean", "band"]].values.tolist()
+    [['hse_demands', 2.75, 'red']]
+    """
+    import pandas as pd
+    from scipy import stats
+
+    from .. import disclosure
+
+    spec = benchmark if isinstance(benchmark, dict) else load_benchmark(benchmark)
+    if spec.get("kind") != "percentiles":
+        raise ValueError(f"benchmark {spec.get('id')!r} has no percentiles, so no bands; use a percentile benchmark")
+    groups = [(None, scores)] if by is None else [
+        (lv, scores[scores[by] == lv]) for lv in (
+            scores[by].cat.categories if isinstance(scores[by].dtype, pd.CategoricalDtype)
+            else sorted(scores[by].dropna().unique()))]
+    rows = []
+    for lv, part in groups:
+        for scale, cuts in spec["scales"].items():
+            if scale not in part:
+                continue
+            x = part[scale].dropna().to_numpy(dtype=float)
+            n = len(x)
+            mean = float(x.mean()) if n else np.nan
+            sd = float(x.std(ddof=1)) if n > 1 else np.nan
+            half = stats.t.ppf(1 - (1 - level) / 2, n - 1) * sd / np.sqrt(n) if n > 1 else np.nan
+            row = ({"group": lv} if by else {}) | {
+                "scale": scale, "n": n, "mean": mean, "sd": sd, "conf_low": mean - half, "conf_high": mean + half,
+                "p20": cuts["p20"], "p50": cuts["p50"], "p80": cuts["p80"], "band": band(mean, cuts)}
+            row |= {f"below_{k}": float((x < cuts[k]).mean()) if n else np.nan for k in ("p20", "p50", "p80")}
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    if by:
+        values = ["mean", "sd", "conf_low", "conf_high", "below_p20", "below_p50", "below_p80"]
+        table = disclosure.suppress(table, n_column="n", value_columns=values,
+                                    threshold=threshold or disclosure.DEFAULT_THRESHOLD)
+        table.loc[table["suppressed"] != "", "band"] = "suppressed"
+    return table

@@ -1,0 +1,135 @@
+"""Group comparisons and HSE benchmarks against R 4.2.2 (t.test, wilcox.test, oneway.test, a
+Games-Howell written from its formula, chisq.test, fisher.test, p.adjust): reference numbers in
+tests/reference/models/reference.json (see its README for every definition)."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import SurveyDataError
+from analysis.benchmarks import hse_benchmark
+from analysis.groups import compare_groups
+
+from .conftest import REFERENCE
+
+REF = json.loads((REFERENCE / "models" / "reference.json").read_text())
+SECTORS = ["children_families", "adults", "mixed", "other"]
+
+
+@pytest.fixture(scope="module")
+def data():
+    d = pd.read_csv(REFERENCE / "models" / "data.csv")
+    d["sector"] = pd.Categorical(d["sector"], categories=SECTORS)
+    # First group = BME (1), as in the reference.
+    d["bme_group"] = pd.Categorical(d["bme"].map({1.0: "bme", 0.0: "white"}), categories=["bme", "white"])
+    return d
+
+
+def test_two_groups(data):
+    row = compare_groups(data, "bme_group", ["pss4"]).tests.iloc[0]
+    ref = REF["two_groups"]
+    assert row["test"] == "welch_t"
+    assert row["statistic"] == pytest.approx(ref["welch"]["t"], rel=1e-10)
+    assert row["df1"] == pytest.approx(ref["welch"]["df"], rel=1e-10)
+    assert row["p_value"] == pytest.approx(ref["welch"]["p"], rel=1e-9)
+    assert row["effect_size"] == pytest.approx(ref["hedges_g"], rel=1e-10)
+    assert row["conf_low"] == pytest.approx(ref["hedges_g_ci_pingouin"]["conf_low"], rel=1e-9)
+    assert row["conf_high"] == pytest.approx(ref["hedges_g_ci_pingouin"]["conf_high"], rel=1e-9)
+    assert row["robust_statistic"] == ref["mann_whitney"]["U1"]
+    assert row["robust_p"] == pytest.approx(ref["mann_whitney"]["p"], rel=1e-9)
+    assert row["robust_effect"] == pytest.approx(ref["mann_whitney"]["rbc_pingouin"], rel=1e-9)
+
+
+def test_many_groups_and_games_howell(data):
+    res = compare_groups(data, "sector", ["pss4"])
+    row = res.tests.iloc[0]
+    ref = REF["many_groups"]
+    assert row["test"] == "welch_anova"
+    assert row["statistic"] == pytest.approx(ref["welch_anova"]["F"], rel=1e-10)
+    assert row["df2"] == pytest.approx(ref["welch_anova"]["df2"], rel=1e-10)
+    assert row["p_value"] == pytest.approx(ref["welch_anova"]["p"], rel=1e-9)
+    assert row["effect_size"] == pytest.approx(ref["omega_squared"], rel=1e-9)
+    pairs = res.pairs.set_index(["A", "B"])
+    assert len(pairs) == len(ref["games_howell"]) == 6
+    for p in ref["games_howell"]:
+        mine = pairs.loc[(p["A"], p["B"])]
+        for key, theirs in (("diff", "diff"), ("std_error", "std_error"), ("statistic", "t"), ("df", "df"),
+                            ("conf_low", "conf_low"), ("conf_high", "conf_high"), ("hedges_g", "hedges_g")):
+            assert mine[key] == pytest.approx(p[theirs], rel=1e-8), key
+        assert mine["p_value"] == pytest.approx(p["p"], rel=1e-6, abs=1e-10)
+
+
+def test_binary_outcome(data):
+    row = compare_groups(data, "bme_group", ["intend_leave_job"]).tests.iloc[0]
+    ref = REF["binary_groups"]
+    assert row["test"] == "chi_square"
+    assert row["statistic"] == pytest.approx(ref["chi2_yates"]["statistic"], rel=1e-10)
+    assert row["p_value"] == pytest.approx(ref["chi2_yates"]["p"], rel=1e-9)
+    assert row["effect_size"] == pytest.approx(ref["difference"], rel=1e-10)
+    assert row["conf_low"] == pytest.approx(ref["difference_conf_low"], rel=1e-9)
+    assert row["conf_high"] == pytest.approx(ref["difference_conf_high"], rel=1e-9)
+
+
+def test_fisher_when_cells_are_small():
+    # a: 1 of 10 yes; b: 6 of 10 yes -> expected "yes" counts 3.5 < 5, so Fisher's exact test.
+    d = pd.DataFrame({"g": ["a"] * 10 + ["b"] * 10, "y": [1.0] + [0.0] * 9 + [1.0] * 6 + [0.0] * 4})
+    row = compare_groups(d, "g", ["y"]).tests.iloc[0]
+    assert row["test"] == "fisher_exact"
+    # Closed form: two-sided p = sum of hypergeometric probabilities no larger than the observed one
+    # (20 respondents, 7 "yes", 10 in group a, 1 "yes" in a).
+    from scipy.stats import hypergeom
+    probs = hypergeom(20, 7, 10).pmf(np.arange(0, 8))
+    expected = probs[probs <= probs[1] * (1 + 1e-7)].sum()
+    assert row["p_value"] == pytest.approx(expected, rel=1e-10)
+    assert row["effect_size"] == pytest.approx(0.1 - 0.6)
+
+
+def test_holm_and_bh_across_outcomes(data):
+    ps = REF["holm"]["p"]
+    from statsmodels.stats.multitest import multipletests
+    assert multipletests(ps, method="holm")[1] == pytest.approx(REF["holm"]["holm"])
+    assert multipletests(ps, method="fdr_bh")[1] == pytest.approx(REF["holm"]["bh"])
+    res = compare_groups(data, "bme_group", ["pss4", "hse_relationships", "intend_leave_job"])
+    p = res.tests["p_value"].to_numpy()
+    assert res.tests["p_adjusted"].to_numpy() == pytest.approx(multipletests(p, method="holm")[1])
+    bh = compare_groups(data, "bme_group", ["pss4", "hse_relationships"], adjust="fdr_bh").tests
+    assert bh["p_adjusted"].to_numpy() == pytest.approx(multipletests(bh["p_value"], method="fdr_bh")[1])
+
+
+def test_descriptives_are_suppressed_below_threshold():
+    d = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 30 + ["c"] * 4, "y": np.arange(64.0)})
+    desc = compare_groups(d, "g", ["y"]).descriptives.set_index("group")
+    assert np.isnan(desc.loc["c", "mean"]) and desc.loc["c", "suppressed"] == "primary"
+    assert desc.loc["a", "mean"] == pytest.approx(14.5)
+
+
+def test_bad_calls(data):
+    with pytest.raises(SurveyDataError, match=r"\[unknown column\]"):
+        compare_groups(data, "bme_group", ["stress"])
+    one = pd.DataFrame({"g": ["a"] * 10 + ["b"], "y": np.arange(11.0)})
+    with pytest.raises(SurveyDataError, match=r"\[group too small\].*\['b'\]"):
+        compare_groups(one, "g", ["y"])
+    with pytest.raises(SurveyDataError, match=r"\[too few groups\]"):
+        compare_groups(one.assign(g="a"), "g", ["y"])
+
+
+def test_hse_benchmark_matches_closed_forms(data):
+    table = hse_benchmark(data).set_index("scale")
+    for scale, ref in REF["benchmark"].items():
+        row = table.loc[scale]
+        assert row["n"] == ref["n"]
+        assert row["mean"] == pytest.approx(ref["mean"], rel=1e-12)
+        assert row["conf_low"] == pytest.approx(ref["conf_low"], rel=1e-12)
+        assert row["conf_high"] == pytest.approx(ref["conf_high"], rel=1e-12)
+        for k in ("p20", "p50", "p80"):
+            assert row[f"below_{k}"] == pytest.approx(ref["share_below"][k], rel=1e-12)
+    assert table.loc["hse_demands", "band"] == "red"  # 2.63 < P20 2.9387
+
+
+def test_hse_benchmark_by_group_suppresses_small_groups(data):
+    table = hse_benchmark(data, by="sector", threshold=60)
+    small = table[table["n"].isna()]
+    assert set(small["band"]) == {"suppressed"} and small["mean"].isna().all()
+    assert (table.dropna(subset=["n"])["n"] >= 60).all()

@@ -1,0 +1,144 @@
+"""Models against R 4.2.2 (lm, sandwich, car, lmtest, glm, MASS::polr): reference numbers in
+tests/reference/models/reference.json, made by reference.R from data.csv (see its README)."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import SurveyDataError
+from analysis.models import fit_hierarchical, fit_logit, fit_moderation, fit_ols, fit_ordinal
+
+from .conftest import REFERENCE
+
+REF = json.loads((REFERENCE / "models" / "reference.json").read_text())
+HSE = ["hse_demands", "hse_control", "hse_managers_support", "hse_peer_support", "hse_relationships",
+       "hse_role", "hse_change"]
+LEVELS = {"sector": ["children_families", "adults", "mixed", "other"],
+          "role": ["social_worker", "senior_practitioner", "manager", "independent", "student_or_asye", "other"],
+          "nation": ["England", "Scotland", "Wales", "Northern Ireland"]}
+
+
+@pytest.fixture(scope="module")
+def data():
+    d = pd.read_csv(REFERENCE / "models" / "data.csv")
+    for col, levels in LEVELS.items():
+        d[col] = pd.Categorical(d[col], categories=levels)
+    return d
+
+
+def _check(table, ref, keys=(("estimate", "estimate"), ("std_error", "std_error"), ("p_value", "p"),
+                             ("conf_low", "conf_low"), ("conf_high", "conf_high")), rel=1e-9):
+    t = table.set_index("term")
+    for term, values in ref.items():
+        for mine, theirs in keys:
+            assert t.loc[term, mine] == pytest.approx(values[theirs], rel=rel, abs=1e-12), (term, mine)
+
+
+def test_ols_matches_lm(data):
+    r = fit_ols(data, "pss4", HSE)
+    ref = REF["ols"]
+    _check(r.coefficients, ref["coefficients"])
+    assert r.fit["n"] == ref["n"]
+    assert r.fit["r2"] == pytest.approx(ref["r2"], rel=1e-12)
+    assert r.fit["r2_adj"] == pytest.approx(ref["r2_adj"], rel=1e-12)
+    assert r.fit["f"] == pytest.approx(ref["F"], rel=1e-10)
+    assert r.fit["f_p"] == pytest.approx(ref["F_p"], rel=1e-6)
+    betas = r.coefficients.set_index("term")["beta"]
+    for term, beta in ref["standardised_betas"].items():
+        assert betas[term] == pytest.approx(beta, rel=1e-10)
+    vif = r.vif.set_index("term")["vif"]
+    for term, v in ref["vif"].items():
+        assert vif[term] == pytest.approx(v, rel=1e-10)
+    d = r.diagnostics
+    assert d["breusch_pagan"] == pytest.approx(ref["breusch_pagan"]["statistic"], rel=1e-9)
+    assert d["breusch_pagan_p"] == pytest.approx(ref["breusch_pagan"]["p"], rel=1e-9)
+    assert d["shapiro_w"] == pytest.approx(ref["shapiro_wilk"]["W"], abs=1e-6)
+    assert d["n_influential"] == ref["cooks_n_above"]
+
+
+def test_ols_hc3_matches_sandwich(data):
+    r = fit_ols(data, "pss4", HSE, robust="HC3")
+    _check(r.coefficients, REF["ols"]["hc3"])
+    assert r.fit["robust"] == "HC3"
+
+
+def test_hierarchical_matches_anova(data):
+    h = fit_hierarchical(data, "pss4", [["sector", "role", "nation"], HSE])
+    ref = REF["hierarchical"]
+    assert h["n"].tolist() == [ref["n"], ref["n"]]
+    assert h.loc[0, "r2"] == pytest.approx(ref["step1"]["r2"], rel=1e-10)
+    assert h.loc[1, "r2"] == pytest.approx(ref["step2"]["r2"], rel=1e-10)
+    assert h.loc[1, "delta_r2"] == pytest.approx(ref["delta_r2"], rel=1e-10)
+    assert h.loc[1, "f_change"] == pytest.approx(ref["F_change"], rel=1e-10)
+    assert (h.loc[1, "df1"], h.loc[1, "df2"]) == (ref["F_change_df1"], ref["F_change_df2"])
+    assert h.loc[1, "p_change"] == pytest.approx(ref["F_change_p"], rel=1e-6)
+
+
+def test_moderation_and_simple_slopes(data):
+    m = fit_moderation(data, "pss4", "hse_demands", ["hse_control", "hse_managers_support"])
+    ref = REF["moderation"]
+    _check(m.coefficients, ref["coefficients"])
+    slopes = m.simple_slopes
+    for row in ref["simple_slopes"]:
+        mine = slopes[(slopes.hse_control_level == row["control_level"])
+                      & (slopes.hse_managers_support_level == row["support_level"])].iloc[0]
+        for key in ("slope", "std_error", "p_value", "conf_low", "conf_high"):
+            assert mine[key] == pytest.approx(row[{"p_value": "p"}.get(key, key)], rel=1e-9), key
+    assert len(m.plot_data) == 18
+
+
+def test_logit_matches_glm(data):
+    r = fit_logit(data, "intend_leave_job", ["pss4", "hse_managers_support", "hse_demands"])
+    ref = REF["logit"]
+    _check(r.coefficients, ref["coefficients"], rel=1e-6)
+    t = r.coefficients.set_index("term")
+    for term, v in ref["coefficients"].items():
+        assert t.loc[term, "odds_ratio"] == pytest.approx(v["odds_ratio"], rel=1e-6)
+        assert t.loc[term, "or_conf_high"] == pytest.approx(v["odds_ratio_conf_high"], rel=1e-6)
+    assert r.fit["n"] == ref["n"] and r.fit["n_events"] == ref["n_events"]
+    for key, theirs in (("mcfadden_r2", "mcfadden_r2"), ("nagelkerke_r2", "nagelkerke_r2"), ("auc", "auc"),
+                        ("loglik", "loglik")):
+        assert r.fit[key] == pytest.approx(ref[theirs], rel=1e-7), key
+    ame = r.marginal_effects.set_index("term")["ame"]
+    for term, v in ref["average_marginal_effects"].items():
+        assert ame[term] == pytest.approx(v, rel=1e-6)
+    pred = r.predicted("pss4", np.arange(0, 17, 2))
+    ref_pred = ref["predicted_probabilities"]
+    ref_values = ref_pred["probability"] if isinstance(ref_pred, dict) else [p["probability"] for p in ref_pred]
+    assert pred["probability"].to_numpy() == pytest.approx(np.asarray(ref_values), rel=1e-6)
+
+
+def test_ordinal_matches_polr(data):
+    r = fit_ordinal(data, "presenteeism_12m", ["pss4", "hse_demands"])
+    ref = REF["ordinal"]
+    assert r.fit["n"] == ref["n"]
+    assert r.fit["loglik"] == pytest.approx(ref["loglik"], rel=1e-8)
+    slopes = r.coefficients.set_index("term")
+    for term, v in ref["slopes"].items():
+        assert slopes.loc[term, "estimate"] == pytest.approx(v["estimate"], rel=1e-5)
+        assert slopes.loc[term, "std_error"] == pytest.approx(v["std_error"], rel=1e-4)
+    cuts = ref["thresholds"]
+    ref_cuts = [c["estimate"] for c in cuts.values()] if isinstance(cuts, dict) else [c["estimate"] for c in cuts]
+    assert r.thresholds["estimate"].to_numpy() == pytest.approx(np.asarray(ref_cuts), rel=1e-5)
+
+
+def test_bad_calls_give_clear_errors(data):
+    with pytest.raises(SurveyDataError, match=r"\[unknown column\].*\['stress'\]"):
+        fit_ols(data, "stress", HSE)
+    d = data.assign(constant=1.0)
+    with pytest.raises(SurveyDataError, match=r"\[constant predictor\] column 'constant'"):
+        fit_ols(d, "pss4", ["hse_demands", "constant"])
+    sep = pd.DataFrame({"y": [0.0] * 20 + [1.0] * 20, "x": np.arange(40.0)})
+    with pytest.raises(SurveyDataError, match="perfect separation"):
+        fit_logit(sep, "y", ["x"])
+    with pytest.raises(SurveyDataError, match="must take the values 0 and 1"):
+        fit_logit(data, "pss4", ["hse_demands"])
+
+
+def test_listwise_deletion_is_reported(data):
+    r = fit_logit(data, "intend_leave_job", ["pss4", "hse_managers_support", "hse_demands"])
+    assert r.fit["n_lost"] == len(data) - REF["logit"]["n"]
+    lost = r.dropped.set_index("variable")["n_missing"]
+    assert lost["intend_leave_job"] == data["intend_leave_job"].isna().sum() > 0
