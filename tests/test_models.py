@@ -124,6 +124,21 @@ def test_ordinal_matches_polr(data):
     assert r.thresholds["estimate"].to_numpy() == pytest.approx(np.asarray(ref_cuts), rel=1e-5)
 
 
+def test_brant_test_matches_reference(data):
+    r = fit_ordinal(data, "presenteeism_12m", ["pss4", "hse_demands"])
+    brant = r.proportional_odds_test().set_index("term")
+    ref = REF["ordinal"]["brant"]
+    assert brant.loc["omnibus", "chi2"] == pytest.approx(ref["omnibus"]["chi2"], rel=1e-6)
+    assert brant.loc["omnibus", "df"] == ref["omnibus"]["df"]
+    assert brant.loc["omnibus", "p_value"] == pytest.approx(ref["omnibus"]["p"], rel=1e-6)
+    for term, v in ref["per_predictor"].items():
+        assert brant.loc[term, "chi2"] == pytest.approx(v["chi2"], rel=1e-6)
+        assert brant.loc[term, "df"] == v["df"]
+    for cut in ref["binary_logits"]:
+        assert brant.loc["pss4", f"slope_{cut['cut']}"] == pytest.approx(
+            cut["coefficients"]["pss4"]["estimate"], rel=1e-6)
+
+
 def test_bad_calls_give_clear_errors(data):
     with pytest.raises(SurveyDataError, match=r"\[unknown column\].*\['stress'\]"):
         fit_ols(data, "stress", HSE)
