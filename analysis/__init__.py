@@ -10,11 +10,17 @@ Public API::
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .benchmarks import hse_benchmark, load_benchmark
+from .bme import bme_experience
 from .codebook import load_codebook
+from .disclosure import suppress, suppress_crosstab
+from .groups import compare_groups
+from .models import fit_hierarchical, fit_logit, fit_moderation, fit_ols, fit_ordinal
 from .errors import CodebookError, SurveyDataError, SurveyDataWarning
 from .exclusions import exclusion_summary
 from .reliability import reliability
-from .scoring import MissingRule, score_wave, scoring_log
+from .scoring import MissingRule, analysis_frame, score_wave, scoring_log
+from .wave_comparison import compare_waves
 from .derived import WorkingTime
 from .wave import Wave, load_wave
 
@@ -30,10 +36,23 @@ __all__ = [
     "SurveyDataWarning",
     "Wave",
     "WorkingTime",
+    "analysis_frame",
+    "bme_experience",
+    "compare_groups",
+    "compare_waves",
     "exclusion_summary",
+    "fit_hierarchical",
+    "fit_logit",
+    "fit_moderation",
+    "fit_ols",
+    "fit_ordinal",
+    "hse_benchmark",
+    "load_benchmark",
     "load_codebook",
     "load_wave",
     "reliability",
     "score_wave",
     "scoring_log",
+    "suppress",
+    "suppress_crosstab",
 ]

@@ -9,10 +9,11 @@
   as R's ``chisq.test`` and pingouin by default), replaced by Fisher's exact test when an expected
   count is below 5 in a 2 x 2 table; for two groups, the difference in proportions with its Wald CI.
 
-p values are corrected across all outcomes of one call (Holm by default; ``adjust="fdr_bh"`` for
-Benjamini-Hochberg, ``None`` for none). Group effects adjusted for other variables (sector, role,
-nation) come from :func:`analysis.models.fit_ols` / :func:`analysis.models.fit_logit` with the
-group as predictor and the others as covariates.
+p values are corrected across all outcomes of one call (Holm by default; ``correction="fdr_bh"``
+for Benjamini-Hochberg, ``None`` for none). With ``adjust=[...]`` (e.g. sector, role, nation) the
+group effect is also estimated controlling for those variables, through
+:func:`analysis.models.fit_ols` (numeric outcomes) or :func:`analysis.models.fit_logit` (0/1
+outcomes), with the same correction across outcomes.
 """
 
 from __future__ import annotations
@@ -53,11 +54,16 @@ class GroupComparison:
     descriptives : DataFrame
         ``outcome, group, n, mean, sd`` (the mean of a 0/1 outcome is the proportion), passed
         through disclosure control (groups under the threshold suppressed).
+    adjusted : DataFrame or None
+        With ``adjust``: ``outcome, model (ols/logit), term (group indicator against the first
+        group), estimate, std_error, p_value, p_adjusted, conf_low, conf_high, odds_ratio, n,
+        covariates``.
     """
 
     tests: pd.DataFrame
     pairs: pd.DataFrame
     descriptives: pd.DataFrame
+    adjusted: pd.DataFrame | None = None
 
 
 def _binary(x: pd.Series) -> bool:
@@ -75,8 +81,9 @@ def _games_howell(sub: pd.DataFrame, outcome: str, group: str, levels, level: fl
         "conf_low": gh["diff"] - q * gh["se"], "conf_high": gh["diff"] + q * gh["se"], "hedges_g": gh["hedges"]})
 
 
-def compare_groups(data: pd.DataFrame, group: str, outcomes: list[str], adjust: str | None = "holm",
-                   level: float = 0.95, threshold: int = DEFAULT_THRESHOLD) -> GroupComparison:
+def compare_groups(data: pd.DataFrame, group: str, outcomes: list[str], adjust: list[str] | None = None,
+                   correction: str | None = "holm", level: float = 0.95,
+                   threshold: int = DEFAULT_THRESHOLD) -> GroupComparison:
     """Compare groups on several outcomes, choosing the test by the number of groups and the kind
     of outcome (see the module docstring).
 
@@ -87,7 +94,9 @@ def compare_groups(data: pd.DataFrame, group: str, outcomes: list[str], adjust: 
     group : str
         Grouping column (e.g. ``bme``, ``sector``). Respondents with a missing group are left out.
     outcomes : list of str
-    adjust : {"holm", "fdr_bh", None}
+    adjust : list of str, optional
+        Covariates for adjusted group effects (e.g. ``["sector", "role", "nation"]``).
+    correction : {"holm", "fdr_bh", None}
         Multiple-comparison correction across the outcomes.
     threshold : int
         Disclosure threshold for the descriptives.
@@ -100,11 +109,11 @@ def compare_groups(data: pd.DataFrame, group: str, outcomes: list[str], adjust: 
     >>> compare_groups(d, "g", ["y"]).tests["test"].item()
     'welch_t'
     """
-    unknown = [c for c in [group] + list(outcomes) if c not in data.columns]
+    unknown = [c for c in [group] + list(outcomes) + list(adjust or []) if c not in data.columns]
     if unknown:
         _fail("unknown column", f"{unknown} not in the data", "use column names of the scored wave")
-    if adjust not in ("holm", "fdr_bh", None):
-        _fail("bad argument", f"adjust={adjust!r}", 'use "holm", "fdr_bh" or None')
+    if correction not in ("holm", "fdr_bh", None):
+        _fail("bad argument", f"correction={correction!r}", 'use "holm", "fdr_bh" or None')
     g = data[group]
     levels = list(g.cat.categories) if isinstance(g.dtype, pd.CategoricalDtype) else sorted(pd.unique(g.dropna()))
     rows, pairs, desc = [], [], []
@@ -168,8 +177,28 @@ def compare_groups(data: pd.DataFrame, group: str, outcomes: list[str], adjust: 
             pairs.append(_games_howell(sub, outcome, group, present, level))
         rows.append(row)
     tests = pd.DataFrame(rows, columns=TEST_COLUMNS)
-    tests["p_adjusted"] = (multipletests(tests["p_value"], method=adjust)[1] if adjust else tests["p_value"])
+    tests["p_adjusted"] = (multipletests(tests["p_value"], method=correction)[1] if correction else tests["p_value"])
     pair_table = pd.concat(pairs, ignore_index=True) if pairs else pd.DataFrame(
         columns=["outcome", "A", "B", "diff", "std_error", "statistic", "df", "p_value", "conf_low", "conf_high", "hedges_g"])
     descriptives = suppress(pd.DataFrame(desc), n_column="n", value_columns=["mean", "sd"], threshold=threshold)
-    return GroupComparison(tests, pair_table, descriptives)
+    adjusted = _adjusted(data, group, outcomes, adjust, correction, level) if adjust else None
+    return GroupComparison(tests, pair_table, descriptives, adjusted)
+
+
+def _adjusted(data, group, outcomes, covariates, correction, level) -> pd.DataFrame:
+    from .models import fit_logit, fit_ols
+
+    rows = []
+    for outcome in outcomes:
+        binary = _binary(data[outcome])
+        fit = (fit_logit if binary else fit_ols)(data, outcome, [group], covariates=covariates, level=level)
+        coefs = fit.coefficients
+        for _, c in coefs[coefs["term"].str.startswith(f"{group}[") | (coefs["term"] == group)].iterrows():
+            rows.append({"outcome": outcome, "model": "logit" if binary else "ols", "term": c["term"],
+                         "estimate": c["estimate"], "std_error": c["std_error"], "p_value": c["p_value"],
+                         "conf_low": c["conf_low"], "conf_high": c["conf_high"],
+                         "odds_ratio": c["odds_ratio"] if binary else np.nan, "n": fit.fit["n"],
+                         "covariates": ", ".join(covariates)})
+    out = pd.DataFrame(rows)
+    out.insert(6, "p_adjusted", multipletests(out["p_value"], method=correction)[1] if correction else out["p_value"])
+    return out

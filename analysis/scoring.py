@@ -264,3 +264,22 @@ def scoring_log(wave, missing_rule=None) -> pd.DataFrame:
                                  f"fewer than {rule.needed(k)} of {k} items answered "
                                  f"(missing-answer rule: at least {rule.min_answered:.0%}, rounded up)"))
     return concat_logs(*logs)
+
+
+def analysis_frame(wave, missing_rule=None, working_time: WorkingTime | None = None) -> pd.DataFrame:
+    """Scores and derived variables with the wave's own outcome and demographic columns: the one
+    respondent-level table the models and comparisons take. Item answers and free text are left
+    out.
+
+    Examples
+    --------
+    >>> from analysis import load_wave
+    >>> from analysis.synthetic import demo_wave
+    >>> frame = analysis_frame(load_wave(demo_wave(n=40, seed=3), wave=2018))
+    >>> {"pss4", "intend_leave_job", "sector"} <= set(frame.columns), "pss_1" in frame.columns
+    (True, False)
+    """
+    scores = score_wave(wave, missing_rule, working_time)
+    items = {c for inst in wave.instruments for c in inst.items}
+    keep = [c for c in wave.data.columns if c not in items and c not in scores.columns and c != "comments"]
+    return pd.concat([scores, wave.data[keep]], axis=1)

@@ -94,8 +94,23 @@ def test_holm_and_bh_across_outcomes(data):
     res = compare_groups(data, "bme_group", ["pss4", "hse_relationships", "intend_leave_job"])
     p = res.tests["p_value"].to_numpy()
     assert res.tests["p_adjusted"].to_numpy() == pytest.approx(multipletests(p, method="holm")[1])
-    bh = compare_groups(data, "bme_group", ["pss4", "hse_relationships"], adjust="fdr_bh").tests
+    bh = compare_groups(data, "bme_group", ["pss4", "hse_relationships"], correction="fdr_bh").tests
     assert bh["p_adjusted"].to_numpy() == pytest.approx(multipletests(bh["p_value"], method="fdr_bh")[1])
+
+
+def test_adjusted_group_effects_through_the_regressions(data):
+    import statsmodels.formula.api as smf
+
+    res = compare_groups(data, "bme_group", ["pss4", "intend_leave_job"], adjust=["sector", "role", "nation"])
+    adj = res.adjusted.set_index("outcome")
+    d = data.assign(white=(data["bme_group"] == "white").astype(float).where(data["bme_group"].notna()))
+    ols = smf.ols("pss4 ~ C(sector) + C(role) + C(nation) + white", data=d).fit()
+    assert adj.loc["pss4", "term"] == "bme_group[white]"
+    assert adj.loc["pss4", "estimate"] == pytest.approx(ols.params["white"], rel=1e-9)
+    assert adj.loc["pss4", "p_value"] == pytest.approx(ols.pvalues["white"], rel=1e-8)
+    logit = smf.logit("intend_leave_job ~ C(sector) + C(role) + C(nation) + white", data=d).fit(disp=0)
+    assert adj.loc["intend_leave_job", "odds_ratio"] == pytest.approx(np.exp(logit.params["white"]), rel=1e-6)
+    assert (adj["p_adjusted"] >= adj["p_value"]).all()
 
 
 def test_descriptives_are_suppressed_below_threshold():

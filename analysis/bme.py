@@ -1,0 +1,92 @@
+"""Black and minority ethnic respondents' experience, in one place (the toolkit's questions).
+
+- How BME and white respondents compare on the seven HSE scales, stress, the outcomes and the
+  racism items (:func:`analysis.groups.compare_groups`, Holm-corrected across the family).
+- How common racism from colleagues and from people using services is in each group (any in the
+  last 12 months), with Wilson 95 % intervals.
+- Whether any working condition weighs differently on stress for BME respondents: for each HSE
+  scale, the BME x scale interaction in an OLS of PSS-4 on the seven scales, BME and that product.
+
+``bme`` is derived from ``ethnicity`` (1 black, asian, mixed or other; 0 white groups). Every
+group-level table passes through disclosure control.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
+
+from .disclosure import DEFAULT_THRESHOLD, suppress
+from .groups import compare_groups
+from .models import fit_ols
+
+HSE = ["hse_demands", "hse_control", "hse_managers_support", "hse_peer_support", "hse_relationships",
+       "hse_role", "hse_change"]
+OUTCOMES = ["pss4", "intend_leave_job", "intend_leave_profession", "presenteeism_2plus", "dissatisfied"]
+RACISM = {"racism_colleagues_12m": "from colleagues or managers",
+          "racism_service_users_12m": "from people using services"}
+
+
+@dataclass
+class BMEExperience:
+    """Result of :func:`bme_experience`: ``comparisons`` and ``pairs``/``descriptives`` as in
+    :class:`analysis.groups.GroupComparison`, ``racism`` (prevalence by group with Wilson CIs),
+    ``interactions`` (``scale, estimate, std_error, p_value, p_adjusted, conf_low, conf_high``
+    of the BME x scale term)."""
+
+    comparisons: pd.DataFrame
+    descriptives: pd.DataFrame
+    racism: pd.DataFrame
+    interactions: pd.DataFrame
+
+
+def bme_experience(frame: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, correction: str = "holm") -> BMEExperience:
+    """Answer the toolkit's questions about BME respondents' experience.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        :func:`analysis.scoring.analysis_frame` of a wave (needs ``bme``, the HSE scales, ``pss4``).
+    threshold : int
+        Disclosure threshold.
+    correction : str
+        Multiple-comparison correction across each family of tests (``holm`` or ``fdr_bh``).
+    """
+    d = frame.copy()
+    d["bme_group"] = pd.Categorical(d["bme"].map({1.0: "bme", 0.0: "white"}), categories=["bme", "white"])
+    racism_any = []
+    for col in RACISM:
+        if col in d:
+            d[f"{col}_any"] = (d[col] >= 1).astype(float).where(d[col].notna())
+            racism_any.append(f"{col}_any")
+    outcomes = [c for c in HSE + OUTCOMES if c in d] + racism_any
+    comp = compare_groups(d, "bme_group", outcomes, correction=correction, threshold=threshold)
+    rows = []
+    for col in racism_any:
+        for grp in ("bme", "white"):
+            x = d.loc[d["bme_group"] == grp, col].dropna()
+            k, n = int(x.sum()), len(x)
+            lo, hi = proportion_confint(k, n, alpha=0.05, method="wilson") if n else (np.nan, np.nan)
+            rows.append({"item": col.removesuffix("_any"), "source": RACISM[col.removesuffix("_any")],
+                         "group": grp, "n": n, "n_any": k, "share": k / n if n else np.nan,
+                         "conf_low": lo, "conf_high": hi})
+    racism = suppress(pd.DataFrame(rows, columns=["item", "source", "group", "n", "n_any", "share", "conf_low",
+                                                  "conf_high"]),
+                      n_column="n", value_columns=["n_any", "share", "conf_low", "conf_high"], threshold=threshold)
+    inter = []
+    present = [h for h in HSE if h in d]
+    for h in present:
+        d[f"bme_x_{h}"] = d["bme"] * (d[h] - d[h].mean())
+        r = fit_ols(d, "pss4", present + ["bme", f"bme_x_{h}"])
+        row = r.coefficients.set_index("term").loc[f"bme_x_{h}"]
+        inter.append({"scale": h, "estimate": row["estimate"], "std_error": row["std_error"],
+                      "p_value": row["p_value"], "conf_low": row["conf_low"], "conf_high": row["conf_high"],
+                      "n": r.fit["n"]})
+    interactions = pd.DataFrame(inter)
+    if len(interactions):
+        interactions.insert(4, "p_adjusted", multipletests(interactions["p_value"], method=correction)[1])
+    return BMEExperience(comp.tests, comp.descriptives, racism, interactions)
