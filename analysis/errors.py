@@ -92,17 +92,20 @@ class SurveyDataError(ValueError):
     problems : list of Problem
         Every problem, in the order found (file-level first, then column by column).
     source : str
-        The file (or object) that was being loaded.
+        The file (or object) that was being loaded, or the function that was called.
+    outcome : str
+        What did not happen, for the message (default "nothing was loaded").
     """
 
-    def __init__(self, problems: list[Problem], source: str = "the data"):
+    def __init__(self, problems: list[Problem], source: str = "the data", outcome: str = "nothing was loaded"):
         self.problems = list(problems)
         self.source = source
+        self.outcome = outcome
         super().__init__(self._message())
 
     def _message(self) -> str:
         n = len(self.problems)
-        head = f"{self.source}: {n} problem{'s' if n != 1 else ''} found; nothing was loaded."
+        head = f"{self.source}: {n} problem{'s' if n != 1 else ''} found; {self.outcome}."
         if any(p.rows for p in self.problems):
             head += " Rows are data rows (1 = first respondent)."
         body = "\n".join(f"  {i}. {p.describe()}" for i, p in enumerate(self.problems, 1))

@@ -35,7 +35,8 @@ TEST_COLUMNS = ["outcome", "test", "statistic", "df1", "df2", "p_value", "p_adju
 
 
 def _fail(kind, message, fix, column=None):
-    raise SurveyDataError([Problem(kind, column, message, fix)], source="group comparison")
+    raise SurveyDataError([Problem(kind, column, message, fix)], source="group comparison",
+                          outcome="nothing was computed")
 
 
 @dataclass

@@ -27,7 +27,8 @@ COEF_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_l
 
 
 def _fail(kind: str, message: str, fix: str, column=None):
-    raise SurveyDataError([Problem(kind, column, message, fix)], source="model")
+    raise SurveyDataError([Problem(kind, column, message, fix)], source="model",
+                          outcome="nothing was computed")
 
 
 @dataclass

@@ -42,13 +42,14 @@ def compare_waves(frames: dict, measures: list[str] | None = None, level: float 
     labels = list(frames)
     if len(labels) < 2:
         raise SurveyDataError([Problem("bad argument", None, "compare_waves needs at least two waves",
-                                       "pass {label: frame} for two or more waves")], source="compare_waves")
+                                       "pass {label: frame} for two or more waves")],
+                              source="compare_waves", outcome="nothing was computed")
     measures = measures or [m for m in HEADLINE if all(m in f for f in frames.values())]
     missing = [(m, w) for m in measures for w, f in frames.items() if m not in f]
     if missing:
         raise SurveyDataError([Problem("unknown column", m, f"wave {w} has no column '{m}'",
                                        "compare measures present in every wave") for m, w in missing],
-                              source="compare_waves")
+                              source="compare_waves", outcome="nothing was computed")
     z = stats.norm.ppf(1 - (1 - level) / 2)
     rows = []
     for a, b in zip(labels, labels[1:]):
