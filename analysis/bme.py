@@ -21,6 +21,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from .disclosure import DEFAULT_THRESHOLD, suppress
+from .errors import Problem, SurveyDataError
 from .groups import compare_groups
 from .models import fit_ols
 
@@ -33,10 +34,12 @@ RACISM = {"racism_colleagues_12m": "from colleagues or managers",
 
 @dataclass
 class BMEExperience:
-    """Result of :func:`bme_experience`: ``comparisons`` and ``pairs``/``descriptives`` as in
+    """Result of :func:`bme_experience`: ``comparisons`` and ``descriptives`` as ``tests`` and
+    ``descriptives`` in
     :class:`analysis.groups.GroupComparison`, ``racism`` (prevalence by group with Wilson CIs),
-    ``interactions`` (``scale, estimate, std_error, p_value, p_adjusted, conf_low, conf_high``
-    of the BME x scale term)."""
+    ``interactions`` (``scale, estimate, std_error, p_value, p_adjusted, conf_low, conf_high,
+    n, n_bme, suppressed`` of the BME x scale term; blanked when fewer BME respondents than the
+    threshold). Every table is disclosure-controlled."""
 
     comparisons: pd.DataFrame
     descriptives: pd.DataFrame
@@ -44,7 +47,8 @@ class BMEExperience:
     interactions: pd.DataFrame
 
 
-def bme_experience(frame: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, correction: str = "holm") -> BMEExperience:
+def bme_experience(frame: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
+                   correction: str | None = "holm") -> BMEExperience:
     """Answer the toolkit's questions about BME respondents' experience.
 
     Parameters
@@ -56,6 +60,10 @@ def bme_experience(frame: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, corr
     correction : str
         Multiple-comparison correction across each family of tests (``holm`` or ``fdr_bh``).
     """
+    if "bme" not in frame:
+        raise SurveyDataError([Problem("unknown column", "bme", "the frame has no 'bme' column",
+                                       "pass analysis_frame(wave) of a wave with an ethnicity column")],
+                              source="bme_experience", outcome="nothing was computed")
     d = frame.copy()
     d["bme_group"] = pd.Categorical(d["bme"].map({1.0: "bme", 0.0: "white"}), categories=["bme", "white"])
     racism_any = []
@@ -83,10 +91,21 @@ def bme_experience(frame: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, corr
         d[f"bme_x_{h}"] = d["bme"] * (d[h] - d[h].mean())
         r = fit_ols(d, "pss4", present + ["bme", f"bme_x_{h}"])
         row = r.coefficients.set_index("term").loc[f"bme_x_{h}"]
-        inter.append({"scale": h, "estimate": row["estimate"], "std_error": row["std_error"],
-                      "p_value": row["p_value"], "conf_low": row["conf_low"], "conf_high": row["conf_high"],
-                      "n": r.fit["n"]})
+        n_bme = int(r.model.model.exog[:, list(r.model.model.exog_names).index("bme")].sum())
+        small = n_bme < threshold
+        inter.append({"scale": h, "estimate": np.nan if small else row["estimate"],
+                      "std_error": np.nan if small else row["std_error"],
+                      "p_value": np.nan if small else row["p_value"],
+                      "conf_low": np.nan if small else row["conf_low"],
+                      "conf_high": np.nan if small else row["conf_high"], "n": r.fit["n"], "n_bme": n_bme,
+                      "suppressed": "primary" if small else ""})
     interactions = pd.DataFrame(inter)
     if len(interactions):
-        interactions.insert(4, "p_adjusted", multipletests(interactions["p_value"], method=correction)[1])
+        p = interactions["p_value"]
+        adjusted = pd.Series(np.nan, index=interactions.index)
+        if p.notna().any() and correction:
+            adjusted[p.notna()] = multipletests(p[p.notna()], method=correction)[1]
+        elif p.notna().any():
+            adjusted = p
+        interactions.insert(4, "p_adjusted", adjusted)
     return BMEExperience(comp.tests, comp.descriptives, racism, interactions)

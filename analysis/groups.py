@@ -46,19 +46,22 @@ class GroupComparison:
     Attributes
     ----------
     tests : DataFrame
-        One row per outcome (columns listed in ``TEST_COLUMNS``). ``effect`` names the effect
-        size: ``hedges_g`` (first group minus second), ``omega_squared`` or
-        ``difference_in_proportions`` / ``cramers_v``.
+        One row per outcome (columns listed in ``TEST_COLUMNS``, then ``suppressed``). ``effect``
+        names the effect size: ``hedges_g`` (first group minus second), ``omega_squared`` or
+        ``difference_in_proportions`` (first minus second) / ``cramers_v``. When any group has
+        fewer respondents than the threshold, the row keeps only the outcome and test name.
     pairs : DataFrame
-        Games-Howell comparisons for outcomes with more than two groups: ``outcome, A, B, diff
-        (mean A - mean B), std_error, statistic, df, p_value, conf_low, conf_high, hedges_g``.
+        Games-Howell comparisons for outcomes with more than two groups: ``outcome, A, B, n_A,
+        n_B, diff (mean A - mean B), std_error, statistic, df, p_value, conf_low, conf_high,
+        hedges_g, suppressed``; pairs involving a group under the threshold are blanked.
     descriptives : DataFrame
         ``outcome, group, n, mean, sd`` (the mean of a 0/1 outcome is the proportion), passed
         through disclosure control (groups under the threshold suppressed).
     adjusted : DataFrame or None
-        With ``adjust``: ``outcome, model (ols/logit), term (group indicator against the first
-        group), estimate, std_error, p_value, p_adjusted, conf_low, conf_high, odds_ratio, n,
-        covariates``.
+        With ``adjust``: ``outcome, model (ols/logit), term (``group[level]``: that group MINUS
+        the first group, the opposite direction to the two-group ``tests`` row), estimate,
+        std_error, p_value, p_adjusted, conf_low, conf_high, odds_ratio, n, covariates,
+        suppressed``.
     """
 
     tests: pd.DataFrame
@@ -175,20 +178,39 @@ def compare_groups(data: pd.DataFrame, group: str, outcomes: list[str], adjust: 
             row |= {"test": "welch_anova", "statistic": float(w["F"].iloc[0]), "df1": float(w["ddof1"].iloc[0]),
                     "df2": float(w["ddof2"].iloc[0]), "p_value": float(w["p_unc"].iloc[0]),
                     "effect": "omega_squared", "effect_size": omega2}
-            pairs.append(_games_howell(sub, outcome, group, present, level))
+            gh = _games_howell(sub, outcome, group, present, level)
+            gh.insert(3, "n_A", gh["A"].map({str(k): v for k, v in sizes.items()}))
+            gh.insert(4, "n_B", gh["B"].map({str(k): v for k, v in sizes.items()}))
+            small = (gh[["n_A", "n_B"]].min(axis=1) < threshold).to_numpy()
+            gh.loc[small, gh.columns[5:]] = np.nan
+            gh["suppressed"] = np.where(small, "primary", "")
+            pairs.append(gh)
+        row["suppressed"] = ""
+        if min(sizes.values()) < threshold:
+            # A test or effect involving a group under the threshold would let a reader recover
+            # that group's figures from the others': nothing but the outcome and test is shown.
+            keep = {"outcome", "test"}
+            row = {k: (v if k in keep else np.nan) for k, v in row.items()} | {"suppressed": "primary"}
         rows.append(row)
-    tests = pd.DataFrame(rows, columns=TEST_COLUMNS)
-    tests["p_adjusted"] = (multipletests(tests["p_value"], method=correction)[1] if correction else tests["p_value"])
+    tests = pd.DataFrame(rows, columns=TEST_COLUMNS + ["suppressed"])
+    tested = tests["p_value"].notna().to_numpy()
+    tests["p_adjusted"] = np.nan
+    if tested.any():
+        tests.loc[tested, "p_adjusted"] = (multipletests(tests.loc[tested, "p_value"], method=correction)[1]
+                                           if correction else tests.loc[tested, "p_value"])
     pair_table = pd.concat(pairs, ignore_index=True) if pairs else pd.DataFrame(
-        columns=["outcome", "A", "B", "diff", "std_error", "statistic", "df", "p_value", "conf_low", "conf_high", "hedges_g"])
+        columns=["outcome", "A", "B", "n_A", "n_B", "diff", "std_error", "statistic", "df", "p_value", "conf_low",
+                 "conf_high", "hedges_g", "suppressed"])
     descriptives = suppress(pd.DataFrame(desc), n_column="n", value_columns=["mean", "sd"], threshold=threshold)
-    adjusted = _adjusted(data, group, outcomes, adjust, correction, level) if adjust else None
+    adjusted = _adjusted(data, group, levels, outcomes, adjust, correction, level, threshold) if adjust else None
     return GroupComparison(tests, pair_table, descriptives, adjusted)
 
 
-def _adjusted(data, group, outcomes, covariates, correction, level) -> pd.DataFrame:
+def _adjusted(data, group, levels, outcomes, covariates, correction, level, threshold) -> pd.DataFrame:
     from .models import fit_logit, fit_ols
 
+    # The group enters as categories (a numeric 0/1/2 code must not become a linear trend).
+    data = data.assign(**{group: pd.Categorical(data[group], categories=levels)})
     rows = []
     for outcome in outcomes:
         binary = _binary(data[outcome])
@@ -202,4 +224,12 @@ def _adjusted(data, group, outcomes, covariates, correction, level) -> pd.DataFr
                          "covariates": ", ".join(covariates)})
     out = pd.DataFrame(rows)
     out.insert(6, "p_adjusted", multipletests(out["p_value"], method=correction)[1] if correction else out["p_value"])
+    # Suppress effects of groups under the threshold among each model's respondents.
+    out["suppressed"] = ""
+    for i, r in out.iterrows():
+        lv = r["term"][len(group) + 1:-1]
+        n_lv = int((data[group].astype(str) == lv).sum())
+        if n_lv < threshold:
+            out.loc[i, ["estimate", "std_error", "p_value", "p_adjusted", "conf_low", "conf_high", "odds_ratio"]] = np.nan
+            out.loc[i, "suppressed"] = "primary"
     return out

@@ -54,7 +54,16 @@ def model_data(data: pd.DataFrame, outcome: str, terms: list[str]) -> ModelData:
     if unknown:
         _fail("unknown column", f"{unknown} not in the data (it has {list(data.columns)[:12]} ...)",
               "use column names of the scored wave (score_wave) or the canonical data")
-    frame = data[variables]
+    repeated = sorted({v for v in variables if variables.count(v) > 1})
+    if repeated:
+        _fail("repeated variable", f"{repeated} named more than once (outcome, predictors and covariates together)",
+              "name each variable once")
+    if not pd.api.types.is_numeric_dtype(data[outcome].dtype) or pd.api.types.is_bool_dtype(data[outcome].dtype):
+        _fail("bad outcome", f"the outcome '{outcome}' is not numeric ({data[outcome].dtype})",
+              "use a numeric outcome (a score or a coded answer)", outcome)
+    # Positions, not labels: a duplicated index (e.g. waves stacked without ignore_index) must not
+    # repeat rows.
+    frame = data[variables].reset_index(drop=True)
     missing = frame.isna()
     dropped = pd.DataFrame({"variable": variables, "n_missing": missing.sum().to_numpy()})
     complete = frame.loc[~missing.any(axis=1)]
@@ -79,6 +88,13 @@ def model_data(data: pd.DataFrame, outcome: str, terms: list[str]) -> ModelData:
             parts.append(x.rename(term))
     X = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=complete.index)
     X.insert(0, "const", 1.0)
+    if len(X) <= X.shape[1]:
+        _fail("too few respondents", f"{len(X)} complete cases for {X.shape[1]} parameters",
+              "use fewer predictors or more respondents")
+    rank = np.linalg.matrix_rank(X.to_numpy())
+    if rank < X.shape[1]:
+        _fail("collinear predictors", f"the predictors are linearly dependent (rank {rank} of {X.shape[1]} "
+              f"columns: {list(X.columns[1:])})", "drop a predictor that is a combination of the others")
     return ModelData(complete[outcome].astype(float), X, len(data), dropped)
 
 
@@ -199,7 +215,7 @@ def fit_hierarchical(data: pd.DataFrame, outcome: str, steps: list[list[str]]) -
     """
     everything = [t for step in steps for t in step]
     md = model_data(data, outcome, everything)
-    complete = data.loc[md.y.index]
+    complete = data.reset_index(drop=True).loc[md.y.index]
     rows, prev, terms = [], None, []
     for i, step in enumerate(steps, 1):
         terms = terms + list(step)
@@ -222,7 +238,8 @@ class ModerationResult:
     """A moderation model: ``coefficients`` (tidy, centred predictors), ``simple_slopes`` of the
     focal predictor at low/mean/high (-1 SD, mean, +1 SD) levels of each moderator, ``fit``
     (``n, r2, r2_adj``), ``centring`` (means and SDs used), and ``plot_data``: predicted outcome
-    at focal -1/+1 SD for each moderator combination (for a simple-slopes plot)."""
+    at focal -1/+1 SD for each moderator combination, covariates at their means (for a
+    simple-slopes plot)."""
 
     coefficients: pd.DataFrame
     simple_slopes: pd.DataFrame
@@ -255,7 +272,11 @@ def fit_moderation(data: pd.DataFrame, outcome: str, focal: str, moderators: lis
         _fail("bad argument", "moderation takes one or two moderators", "pass moderators=[m] or [m1, m2]")
     variables = [focal] + list(moderators)
     md = model_data(data, outcome, variables + list(covariates or []))
-    complete = data.loc[md.y.index, variables].astype(float)
+    try:
+        complete = data.reset_index(drop=True).loc[md.y.index, variables].astype(float)
+    except (TypeError, ValueError):
+        _fail("bad argument", f"the focal predictor and moderators {variables} must be numeric",
+              "use numeric scores; enter a categorical moderator through fit_ols with an interaction column")
     means, sds = complete.mean(), complete.std(ddof=1)
     c = complete - means
     cols = {v: c[v] for v in variables}
@@ -299,6 +320,7 @@ def fit_moderation(data: pd.DataFrame, outcome: str, focal: str, moderators: lis
         for fl, fv in (("low", -sds[focal]), ("high", sds[focal])):
             x = {focal: fv} | vals
             pred = res.params["const"] + sum(res.params[n] * np.prod([x[p] for p in n.split(":")]) for n in names)
+            pred += sum(res.params[c] * X[c].mean() for c in X.columns[len(names) + 1:])  # covariates at their means
             plot.append({k: v for k, v in row.items() if k.endswith("_level")} |
                         {"focal_level": fl, "focal_value": float(fv + means[focal]), "predicted": float(pred)})
     centring = pd.DataFrame({"variable": variables, "mean": means.to_numpy(), "sd": sds.to_numpy()})
@@ -330,10 +352,12 @@ class LogitResult:
     dropped: pd.DataFrame
     model: object = field(repr=False)
     design_means: pd.Series = field(repr=False, default=None)
+    level: float = 0.95
 
     def predicted(self, predictor: str, values=None) -> pd.DataFrame:
         """Predicted probabilities over ``values`` of one predictor (default: 20 points over its
-        observed range), the others at their means, with 95 % intervals from the linear predictor.
+        observed range), the others at their means, with intervals (at the model's ``level``) from
+        the linear predictor.
 
         Returns ``DataFrame`` with ``predictor, value, probability, conf_low, conf_high``.
         """
@@ -346,6 +370,7 @@ class LogitResult:
             values = np.linspace(x.min(), x.max(), 20)
         rows = []
         V = self.model.cov_params()
+        z = stats.norm.ppf(1 - (1 - self.level) / 2)
         for v in values:
             g = base.copy()
             g[predictor] = v
@@ -353,8 +378,8 @@ class LogitResult:
             se = float(np.sqrt(g @ V @ g))
             rows.append({"predictor": predictor, "value": float(v),
                          "probability": float(1 / (1 + np.exp(-eta))),
-                         "conf_low": float(1 / (1 + np.exp(-(eta - 1.959963984540054 * se)))),
-                         "conf_high": float(1 / (1 + np.exp(-(eta + 1.959963984540054 * se))))})
+                         "conf_low": float(1 / (1 + np.exp(-(eta - z * se)))),
+                         "conf_high": float(1 / (1 + np.exp(-(eta + z * se))))})
         return pd.DataFrame(rows)
 
 
@@ -379,17 +404,15 @@ def fit_logit(data: pd.DataFrame, outcome: str, predictors: list[str], covariate
     if not set(np.unique(md.y)) <= {0.0, 1.0} or md.y.nunique() < 2:
         _fail("bad outcome", f"'{outcome}' must take the values 0 and 1; found {sorted(np.unique(md.y))[:6]}",
               "use a binary outcome (e.g. dissatisfied, presenteeism_2plus)", outcome)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            res = sm.Logit(md.y, md.X).fit(disp=0, maxiter=200)
-        except Exception as exc:  # statsmodels' PerfectSeparationError and friends
-            _fail("perfect separation", f"the model cannot be fitted: {exc}",
-                  "a predictor (or category) predicts the outcome perfectly; merge categories or drop it")
-    p_hat = res.predict()
-    if np.any((p_hat < 1e-8) | (p_hat > 1 - 1e-8)) or not res.mle_retvals.get("converged", True):
-        _fail("perfect separation", "fitted probabilities of 0 or 1: some predictor separates the outcome",
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = sm.Logit(md.y, md.X).fit(disp=0, maxiter=200)
+    separated = any("PerfectSeparation" in type(w.message).__name__ for w in caught)
+    if separated or not res.mle_retvals.get("converged", True):
+        _fail("perfect separation", "some predictor (or category) predicts the outcome perfectly, so its odds "
+              "ratio is infinite and the fit does not converge",
               "merge sparse categories or drop the separating predictor")
+    p_hat = res.predict()
     ci = res.conf_int(1 - level).to_numpy()
     coefs = _tidy(res.params, res.bse, res.tvalues, res.pvalues, ci, md.X.columns)
     coefs["odds_ratio"] = np.exp(coefs["estimate"])
@@ -407,7 +430,7 @@ def fit_logit(data: pd.DataFrame, outcome: str, predictors: list[str], covariate
     fit = {"n": n, "n_events": int(y.sum()), "n_lost": md.n_total - n, "loglik": ll, "loglik_null": ll0,
            "mcfadden_r2": 1 - ll / ll0,
            "nagelkerke_r2": (1 - np.exp(2 * (ll0 - ll) / n)) / (1 - np.exp(2 * ll0 / n)), "auc": auc}
-    return LogitResult(coefs, fit, ame, md.dropped, res, md.X.mean())
+    return LogitResult(coefs, fit, ame, md.dropped, res, md.X.mean(), level)
 
 
 @dataclass
@@ -482,11 +505,20 @@ def fit_ordinal(data: pd.DataFrame, outcome: str, predictors: list[str], covaria
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
     md = model_data(data, outcome, list(covariates or []) + list(predictors))
+    if md.y.nunique() < 3:
+        _fail("bad outcome", f"'{outcome}' has {md.y.nunique()} categories among the complete cases",
+              "an ordinal model needs three or more ordered categories; use fit_logit for two", outcome)
     X = md.X.drop(columns="const")
     y = pd.Series(pd.Categorical(md.y, ordered=True), index=md.y.index)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = OrderedModel(y, X, distr="logit").fit(method="bfgs", disp=0, maxiter=1000, gtol=1e-10)
+        model = OrderedModel(y, X, distr="logit")
+        res = model.fit(method="bfgs", disp=0, maxiter=1000, gtol=1e-10)
+        # BFGS stops a hair short of the optimum; Newton steps from there converge exactly.
+        res = model.fit(start_params=res.params.to_numpy(), method="newton", disp=0, maxiter=50)
+    if not res.mle_retvals.get("converged", False):
+        _fail("no convergence", "the ordinal model did not converge",
+              "check for empty categories or a predictor that separates them")
     k = X.shape[1]
     ci = res.conf_int(1 - level).to_numpy()[:k]
     coefs = _tidy(res.params.iloc[:k], res.bse.iloc[:k], res.tvalues.iloc[:k], res.pvalues.iloc[:k], ci, X.columns)

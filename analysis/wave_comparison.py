@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .disclosure import DEFAULT_THRESHOLD
 from .errors import Problem, SurveyDataError
 
 HEADLINE = ["pss4", "hse_demands", "hse_control", "hse_managers_support", "hse_peer_support",
@@ -13,7 +14,8 @@ HEADLINE = ["pss4", "hse_demands", "hse_control", "hse_managers_support", "hse_p
             "dissatisfied", "extra_hours_week"]
 
 
-def compare_waves(frames: dict, measures: list[str] | None = None, level: float = 0.95) -> pd.DataFrame:
+def compare_waves(frames: dict, measures: list[str] | None = None, level: float = 0.95,
+                  threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """Headline measures side by side, with the change from each wave to the next.
 
     Parameters
@@ -31,12 +33,14 @@ def compare_waves(frames: dict, measures: list[str] | None = None, level: float 
         n_to, value_from, value_to, change, conf_low, conf_high, test, statistic, p_value``. Numeric
         measures: means, Welch's t and its interval for the difference (to minus from). 0/1
         measures: proportions, the Wald interval of the difference and a chi-square test (Yates).
+        A comparison involving a wave with fewer respondents than ``threshold`` is blanked
+        (``suppressed="primary"``); one with no variation or no respondents has no test.
 
     Examples
     --------
     >>> import pandas as pd
     >>> a = pd.DataFrame({"pss4": [8.0, 9.0, 7.0, 8.0]}); b = pd.DataFrame({"pss4": [9.0, 10.0, 9.0, 8.0]})
-    >>> compare_waves({"2017": a, "2018": b}, ["pss4"])[["change", "test"]].values.tolist()
+    >>> compare_waves({"2017": a, "2018": b}, ["pss4"], threshold=3)[["change", "test"]].values.tolist()
     [[1.0, 'welch_t']]
     """
     labels = list(frames)
@@ -56,7 +60,15 @@ def compare_waves(frames: dict, measures: list[str] | None = None, level: float 
         for m in measures:
             x, y = frames[a][m].dropna().astype(float), frames[b][m].dropna().astype(float)
             row = {"measure": m, "from_wave": a, "to_wave": b, "n_from": len(x), "n_to": len(y),
-                   "value_from": x.mean(), "value_to": y.mean(), "change": y.mean() - x.mean()}
+                   "value_from": np.nan, "value_to": np.nan, "change": np.nan, "conf_low": np.nan,
+                   "conf_high": np.nan, "test": "", "statistic": np.nan, "p_value": np.nan}
+            if min(len(x), len(y)) < max(threshold, 2):
+                rows.append(row | {"suppressed": "primary"})
+                continue
+            row |= {"value_from": x.mean(), "value_to": y.mean(), "change": y.mean() - x.mean(), "suppressed": ""}
+            if pd.concat([x, y]).nunique() < 2:
+                rows.append(row)
+                continue
             if set(pd.unique(pd.concat([x, y]))) <= {0.0, 1.0}:
                 se = np.sqrt(x.mean() * (1 - x.mean()) / len(x) + y.mean() * (1 - y.mean()) / len(y))
                 table = [[x.sum(), len(x) - x.sum()], [y.sum(), len(y) - y.sum()]]

@@ -67,14 +67,17 @@ def hse_benchmark(scores, benchmark="hse_organisational_136", by: str | None = N
         ``group`` (when ``by``), ``scale, n, mean, sd, conf_low, conf_high`` (t interval),
         ``p20, p50, p80, band``, and ``below_p20, below_p50, below_p80``: the share of
         respondents scoring strictly below each cut-off. Grouped rows resting on fewer respondents
-        than the threshold are suppressed (see :mod:`analysis.disclosure`).
+        than the threshold are suppressed (see :mod:`analysis.disclosure`), as is the whole
+        table when the wave itself is that small.
 
     Examples
     --------
     >>> import pandas as pd
     >>> s = pd.DataFrame({"hse_demands": [2.5, 3.0, 3.5, 2.0]})
-    >>> hse_benchmark(s)[["scale", "mean", "band"]].values.tolist()
+    >>> hse_benchmark(s, threshold=3)[["scale", "mean", "band"]].values.tolist()
     [['hse_demands', 2.75, 'red']]
+    >>> hse_benchmark(s)[["scale", "band"]].values.tolist()   # 4 respondents < 10: suppressed
+    [['hse_demands', 'suppressed']]
     """
     import pandas as pd
     from scipy import stats
@@ -104,9 +107,8 @@ def hse_benchmark(scores, benchmark="hse_organisational_136", by: str | None = N
             row |= {f"below_{k}": float((x < cuts[k]).mean()) if n else np.nan for k in ("p20", "p50", "p80")}
             rows.append(row)
     table = pd.DataFrame(rows)
-    if by:
-        values = ["mean", "sd", "conf_low", "conf_high", "below_p20", "below_p50", "below_p80"]
-        table = disclosure.suppress(table, n_column="n", value_columns=values,
-                                    threshold=threshold or disclosure.DEFAULT_THRESHOLD)
-        table.loc[table["suppressed"] != "", "band"] = "suppressed"
+    values = ["mean", "sd", "conf_low", "conf_high", "below_p20", "below_p50", "below_p80"]
+    table = disclosure.suppress(table, n_column="n", value_columns=values,
+                                threshold=disclosure.DEFAULT_THRESHOLD if threshold is None else threshold)
+    table.loc[table["suppressed"] != "", "band"] = "suppressed"
     return table
