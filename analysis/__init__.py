@@ -14,6 +14,7 @@ from .benchmarks import hse_benchmark, load_benchmark
 from .bme import bme_experience
 from .codebook import load_codebook
 from .disclosure import suppress, suppress_crosstab
+from .estimates import group_means, prevalence
 from .groups import compare_groups
 from .models import fit_hierarchical, fit_logit, fit_moderation, fit_ols, fit_ordinal
 from .errors import CodebookError, SurveyDataError, SurveyDataWarning
@@ -46,10 +47,12 @@ __all__ = [
     "fit_moderation",
     "fit_ols",
     "fit_ordinal",
+    "group_means",
     "hse_benchmark",
     "load_benchmark",
     "load_codebook",
     "load_wave",
+    "prevalence",
     "reliability",
     "score_wave",
     "scoring_log",

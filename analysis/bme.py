@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import proportion_confint
 
-from .disclosure import DEFAULT_THRESHOLD, suppress
+from .disclosure import DEFAULT_THRESHOLD
 from .errors import Problem, SurveyDataError
+from .estimates import _count_marks, _suppress, _table
 from .groups import compare_groups
 from .models import fit_ols
 
@@ -73,18 +73,14 @@ def bme_experience(frame: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
             racism_any.append(f"{col}_any")
     outcomes = [c for c in HSE + OUTCOMES if c in d] + racism_any
     comp = compare_groups(d, "bme_group", outcomes, correction=correction, threshold=threshold)
-    rows = []
-    for col in racism_any:
-        for grp in ("bme", "white"):
-            x = d.loc[d["bme_group"] == grp, col].dropna()
-            k, n = int(x.sum()), len(x)
-            lo, hi = proportion_confint(k, n, alpha=0.05, method="wilson") if n else (np.nan, np.nan)
-            rows.append({"item": col.removesuffix("_any"), "source": RACISM[col.removesuffix("_any")],
-                         "group": grp, "n": n, "n_any": k, "share": k / n if n else np.nan,
-                         "conf_low": lo, "conf_high": hi})
-    racism = suppress(pd.DataFrame(rows, columns=["item", "source", "group", "n", "n_any", "share", "conf_low",
-                                                  "conf_high"]),
-                      n_column="n", value_columns=["n_any", "share", "conf_low", "conf_high"], threshold=threshold)
+    # No total row, so only primary suppression: a group under the threshold, or fewer than the
+    # threshold reporting racism (or not reporting it), as analysis.estimates.prevalence rules.
+    shares = _table(d, racism_any, "bme_group", "share", level=0.95, total=False)
+    shares = _suppress(shares, None, threshold, ["count", "share", "conf_low", "conf_high"],
+                       _count_marks(shares, threshold, grouped=False))
+    item = shares["outcome"].str.removesuffix("_any")
+    shares = shares.assign(item=item, source=item.map(RACISM)).rename(columns={"count": "n_any"})
+    racism = shares[["item", "source", "group", "n", "n_any", "share", "conf_low", "conf_high", "suppressed"]]
     inter = []
     present = [h for h in HSE if h in d]
     for h in present:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from .derived import WorkingTime
@@ -63,3 +65,106 @@ def score_summary(scores: pd.DataFrame, working_time: WorkingTime | None = None)
             "note": wt.describe() if col == "extra_days_year" else "",
         })
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def wave_overview(waves) -> pd.DataFrame:
+    """One row per loaded wave: where it came from and how many returns were read and analysable.
+
+    Parameters
+    ----------
+    waves : list of analysis.Wave
+
+    Returns
+    -------
+    DataFrame
+        ``wave, file, format, codebook, n_read, n_analysable, instruments, synthetic``. File
+        names only (a full path can name a person's home folder).
+
+    Examples
+    --------
+    >>> from analysis import load_wave
+    >>> from analysis.synthetic import demo_wave
+    >>> wave_overview([load_wave(demo_wave(n=40, seed=3), wave=2018)])[["wave", "n_read"]].values.tolist()
+    [['2018', 40]]
+    """
+    rows = []
+    for w in waves:
+        meta = w.metadata
+        codebook = meta.get("codebook")
+        rows.append({
+            "wave": w.label, "file": Path(str(meta["source"])).name, "format": meta.get("format"),
+            "codebook": Path(codebook).name if codebook and codebook != "no codebook" else "none",
+            "n_read": int(meta["n_read"]), "n_analysable": int(meta["n_analysable"]),
+            "instruments": ", ".join(i.id for i in w.instruments), "synthetic": "yes" if w.synthetic else "no",
+        })
+    return pd.DataFrame(rows)
+
+
+#: The respondent characteristics a sample profile describes, when present.
+PROFILE_VARIABLES = ["nation", "sector", "role", "employer", "gender", "age_band", "ethnicity"]
+
+NOT_ANSWERED = "(not answered)"
+
+
+def sample_profile(frame: pd.DataFrame, variables: list[str] | None = None,
+                   threshold: int | None = None) -> pd.DataFrame:
+    """Who answered: counts and shares of each category of each characteristic (or of each answer
+to a coded question, such as presenteeism), disclosure-controlled.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Respondent-level data (:func:`analysis.analysis_frame`).
+    variables : list of str, optional
+        Default the :data:`PROFILE_VARIABLES` present in ``frame``.
+    threshold : int, optional
+        Disclosure threshold (default :data:`analysis.disclosure.DEFAULT_THRESHOLD`).
+
+    Returns
+    -------
+    DataFrame
+        ``variable, category, n, share, suppressed``: one row per category someone chose
+        (dictionary order for categoricals, sorted otherwise), a row ``(not answered)`` when anyone skipped the question,
+        and a row ``All`` (every respondent). Coded columns of the data dictionary (e.g.
+        ``job_satisfaction``) are shown by their answer labels, in code order. ``share`` is of those who answered (none for the
+        not-answered and total rows). Categories with fewer than ``threshold`` respondents are
+        suppressed, and further categories where a total would give one away
+        (:func:`analysis.disclosure.suppress` with ``by=["variable", "category"]``).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"sector": ["adults"] * 30 + ["children_families"] * 25 + ["other"] * 4})
+    >>> sample_profile(d)[["category", "n", "suppressed"]].values.tolist()
+    [['adults', 30.0, ''], ['children_families', nan, 'secondary'], ['other', nan, 'primary'], ['All', 59.0, '']]
+    >>> sample_profile(pd.DataFrame({"intend_leave_job": [0.0] * 12 + [1.0] * 15}), ["intend_leave_job"])["category"].tolist()
+    ['No', 'Yes', 'All']
+    """
+    from .disclosure import DEFAULT_THRESHOLD, suppress
+
+    from .dictionary import load_dictionary
+
+    dictionary = load_dictionary()
+    variables = variables or [v for v in PROFILE_VARIABLES if v in frame.columns]
+    rows = []
+    for var in variables:
+        x = frame[var]
+        spec = dictionary[var] if var in dictionary else None
+        if spec is not None and spec.kind == "code" and spec.labels:
+            x = pd.Series(pd.Categorical(x.map({float(k): v for k, v in spec.labels.items()}),
+                                         categories=list(spec.labels.values())), index=x.index)
+        counts = x.value_counts(sort=False, dropna=True)
+        if not isinstance(x.dtype, pd.CategoricalDtype):
+            counts = counts.sort_index()
+        answered = int(counts.sum())
+        for cat, n in counts.items():
+            if n == 0:
+                continue  # nobody chose it: nothing to show (and suppress() would hide a zero)
+            rows.append({"variable": var, "category": str(cat), "n": int(n),
+                         "share": n / answered if answered else float("nan")})
+        missing = int(x.isna().sum())
+        if missing:
+            rows.append({"variable": var, "category": NOT_ANSWERED, "n": missing, "share": float("nan")})
+        rows.append({"variable": var, "category": "All", "n": len(x), "share": float("nan")})
+    table = pd.DataFrame(rows, columns=["variable", "category", "n", "share"]).astype({"n": "int64", "share": "float64"})
+    return suppress(table, "n", value_columns=["share"], threshold=threshold or DEFAULT_THRESHOLD,
+                    by=["variable", "category"], total_label="All")

@@ -622,6 +622,54 @@ def assert_no_small_cells(
 # --------------------------------------------------------------------------------------------
 
 
+def count_columns(table: pd.DataFrame) -> list[str]:
+    """The columns of a results table that count respondents: ``n`` and ``n_*``, numeric.
+
+    Examples
+    --------
+    >>> count_columns(pd.DataFrame({"n": [12], "n_missing": [3], "mean": [1.0], "n_label": ["x"]}))
+    ['n', 'n_missing']
+    """
+    return [c for c in table.columns
+            if (c == "n" or str(c).startswith("n_")) and pd.api.types.is_numeric_dtype(table[c])
+            and not pd.api.types.is_bool_dtype(table[c])]
+
+
+def suppress_counts(table: pd.DataFrame, columns: list[str] | None = None,
+                    threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Blank the secondary counts of a table (respondents missing a score, lost to a model,
+    excluded by a rule) that are above zero and below ``threshold``.
+
+    The rows' own ``n`` is :func:`suppress`'s job (it also blanks the statistics resting on it);
+    this function handles counts that sit beside a statistic without it resting on them, such as
+    ``n_missing`` in a score summary. A zero is shown (it identifies nobody).
+
+    Parameters
+    ----------
+    table : DataFrame
+    columns : list of str, optional
+        Default :func:`count_columns` of the table except ``n``.
+    threshold : int
+
+    Returns
+    -------
+    DataFrame
+        A copy with those cells NaN (columns made float64).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"variable": ["pss4", "uwes9"], "n": [500, 480], "n_missing": [3, 23]})
+    >>> suppress_counts(t)["n_missing"].tolist()
+    [nan, 23.0]
+    """
+    threshold = _threshold_or_raise(threshold, "suppress_counts")
+    out = table.copy()
+    for col in (columns if columns is not None else [c for c in count_columns(table) if c != "n"]):
+        x = out[col].astype("float64")
+        out[col] = x.where(~((x > 0) & (x < threshold)))
+    return out
+
+
 def _check_threshold(threshold) -> tuple[int, list[Problem]]:
     """The threshold as an int, or the problem with it."""
     ok = (isinstance(threshold, Real) and not isinstance(threshold, bool)

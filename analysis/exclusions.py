@@ -131,3 +131,46 @@ def exclusion_summary(log: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["scope", "target", "rule", "reason", "n"])
     keys = ["scope", "target", "rule", "reason"]
     return log.groupby(keys, sort=False, dropna=False).size().rename("n").reset_index()
+
+
+def exclusion_table(log: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
+    """The exclusions log as a table fit to publish: counts by rule, a total of the respondents
+    excluded from the whole wave, and disclosure control.
+
+    A rule can describe respondents (a codebook rule such as "not a registered social worker"),
+    so a count below the threshold is suppressed like any other small cell, and the wave total
+    (which, beside the published numbers read and analysed, would give it away by subtraction)
+    is protected by secondary suppression (:func:`analysis.disclosure.suppress`). Instrument and
+    scale rows have no total: one respondent can miss several scores. Exact counts stay in
+    ``wave.exclusions`` for the analyst.
+
+    Parameters
+    ----------
+    log : DataFrame
+        An exclusions log (``wave.exclusions``, optionally with :func:`analysis.scoring_log`).
+    threshold : int, optional
+        Disclosure threshold (default :data:`analysis.disclosure.DEFAULT_THRESHOLD`).
+
+    Returns
+    -------
+    DataFrame
+        ``scope, target, rule, reason, n, suppressed``; a row ``rule="All"`` closes the wave rows.
+
+    Examples
+    --------
+    >>> log = concat_logs(make_log(list("abcdefghijkl"), "wave", "2018", "empty_return", "empty"),
+    ...                   make_log(list("mn"), "wave", "2018", "duplicate", "answered twice"))
+    >>> exclusion_table(log)[["rule", "n", "suppressed"]].values.tolist()
+    [['empty_return', nan, 'secondary'], ['duplicate', nan, 'primary'], ['All', 14.0, '']]
+    """
+    from .disclosure import DEFAULT_THRESHOLD, suppress
+
+    summary = exclusion_summary(log)
+    threshold = threshold or DEFAULT_THRESHOLD
+    wave_rows = summary[summary["scope"] == "wave"]
+    if not len(wave_rows):
+        return suppress(summary, "n", threshold=threshold)
+    total = pd.DataFrame([{"scope": "wave", "target": wave_rows["target"].iloc[0], "rule": "All",
+                           "reason": "all respondents excluded from the wave", "n": int(wave_rows["n"].sum())}])
+    summary = pd.concat([wave_rows, total, summary[summary["scope"] != "wave"]], ignore_index=True)
+    return suppress(summary, "n", threshold=threshold, by=["scope", "rule"], total_label="All")

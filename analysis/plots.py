@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from scipy import stats
 
-from .style import BANDS, new_figure
+from .disclosure import DEFAULT_THRESHOLD, MARK_COLUMN, SECONDARY
+from .errors import Problem, SurveyDataError
+from .style import BANDS, PALETTE, SIZES, apply_style, new_figure
 
 
 def plot_hse_benchmark(table: pd.DataFrame, ax=None):
@@ -32,3 +40,416 @@ def plot_hse_benchmark(table: pd.DataFrame, ax=None):
     ax.set_xlabel("Mean scale score (1-5; higher = better working conditions)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=7, frameon=False)
     return ax
+
+
+# --------------------------------------------------------------------------------------------
+# Plots of the estimate tables. They draw columns; they compute nothing about the respondents.
+# --------------------------------------------------------------------------------------------
+
+#: Marker shapes that go with the palette, so groups differ by shape as well as colour.
+MARKERS = ["o", "s", "D", "^", "v", "P", "X", "*"]
+#: Line styles for simple slopes (solid, dashed, dotted, dash-dot).
+LINESTYLES = ["-", "--", ":", "-."]
+_GREY = "#444444"
+_LEVEL_NAMES = {"low": "low (-1 SD)", "mean": "mean", "high": "high (+1 SD)"}
+
+
+def plot_estimates(table: pd.DataFrame, estimate: str, low: str, high: str, label: str, group: str | None = None,
+                   xlabel: str = "", reference: float | None = None, ax=None):
+    """Dot-and-whisker (forest) plot: one row per ``label``, a point at ``estimate`` and a line
+    from ``low`` to ``high``.
+
+    For any table of estimates with intervals: reliability alphas, regression coefficients,
+    prevalence shares, group means, wave changes. Rows keep the table's order, top to bottom.
+    With ``group``, each label's rows are dodged vertically, one colour *and* marker shape per
+    group, with a legend. Suppressed rows (``estimate`` missing, or a non-empty ``suppressed``
+    column) are written out as "suppressed (...)" at the row instead of being left out.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A tidy table of estimates (e.g. :func:`analysis.estimates.prevalence`).
+    estimate, low, high : str
+        Columns of the point estimate and the interval bounds.
+    label : str
+        Column labelling the rows (e.g. ``outcome``, ``term``, ``scale``).
+    group : str, optional
+        Column of groups to dodge and colour (e.g. ``group``).
+    xlabel : str
+        The x axis label, with units (e.g. ``"Mean PSS-4 score (0-16)"``).
+    reference : float, optional
+        Draw a dashed vertical line here (e.g. 0 for changes or coefficients).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"scale": ["pss4", "uwes9"], "mean": [7.1, np.nan], "conf_low": [6.8, np.nan],
+    ...                   "conf_high": [7.4, np.nan], "suppressed": ["", "primary"]})
+    >>> ax = plot_estimates(t, "mean", "conf_low", "conf_high", "scale", xlabel="Mean score")
+    >>> [t.get_text() for t in ax.texts]
+    ['suppressed (too few respondents)']
+    >>> plt.close(ax.figure)
+    """
+    if ax is None:
+        _, ax = new_figure("a4_full")
+    t = table.reset_index(drop=True)
+    labels = list(pd.unique(t[label]))
+    ypos = {lab: len(labels) - 1 - i for i, lab in enumerate(labels)}
+    groups = [None] if group is None else list(pd.unique(t[group]))
+    hidden = _hidden(t, estimate)
+    spread = 0.6 if len(groups) > 1 else 0.0
+    for i, g in enumerate(groups):
+        rows = t.index if g is None else t.index[(t[group] == g).to_numpy()]
+        offset = spread / 2 - spread * i / max(len(groups) - 1, 1)  # first group on top
+        colour, marker = PALETTE[i % len(PALETTE)], MARKERS[i % len(MARKERS)]
+        shown = [r for r in rows if not hidden[r]]
+        y = np.array([ypos[t.at[r, label]] + offset for r in shown], dtype=float)
+        ax.hlines(y, t.loc[shown, low], t.loc[shown, high], color=colour, linewidth=1.2)
+        ax.plot(t.loc[shown, estimate], y, linestyle="none", marker=marker, color=colour, markersize=5,
+                label=None if g is None else str(g))
+        for r in rows:
+            if hidden[r]:
+                text = _suppressed_text(t, r)
+                ax.text(0.01, ypos[t.at[r, label]] + offset, text if g is None else f"{g}: {text}",
+                        transform=ax.get_yaxis_transform(), va="center", ha="left", fontsize=7, color=_GREY)
+    if reference is not None:
+        ax.axvline(reference, color=_GREY, linestyle="--", linewidth=0.8)
+    ax.set_yticks(list(ypos.values()), [str(lab) for lab in ypos])
+    ax.set_ylim(-0.6, len(labels) - 0.4)
+    ax.set_xlabel(xlabel)
+    if group is not None:
+        ax.legend(title=str(group), frameon=False, fontsize=7, title_fontsize=7)
+    return ax
+
+
+def plot_shares(table: pd.DataFrame, category: str, share: str, panel: str | None = None,
+                xlabel: str = "Share of respondents (%)", ax=None):
+    """Horizontal bars of shares (0-1, drawn as percentages) with the percentage at each bar's end.
+
+    Categories keep the table's order, top to bottom. Suppressed rows (``share`` missing, or a
+    non-empty ``suppressed`` column) get no bar but the text "suppressed (...)".
+
+    Parameters
+    ----------
+    table : DataFrame
+        E.g. :func:`analysis.estimates.prevalence` (``category="group"``, ``share="share"``).
+    category : str
+        Column labelling the bars.
+    share : str
+        Column of shares between 0 and 1.
+    panel : str, optional
+        One panel per value of this column, stacked top to bottom, each with its own categories
+        and a shared percentage axis.
+    xlabel : str
+    ax : matplotlib Axes, optional
+        Only without ``panel``.
+
+    Returns
+    -------
+    matplotlib Axes, or the Figure when ``panel`` is given.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group": ["bme", "white"], "share": [0.42, np.nan], "suppressed": ["", "primary"]})
+    >>> ax = plot_shares(t, "group", "share")
+    >>> [t.get_text() for t in ax.texts]
+    ['42%', 'suppressed\\n(too few respondents)']
+    >>> plt.close(ax.figure)
+    """
+    t = table.reset_index(drop=True)
+    categories = list(pd.unique(t[category]))
+    if panel is None:
+        if ax is None:
+            _, ax = new_figure("a4_full")
+        _share_bars(ax, t, categories, category, share, xlabel)
+        return ax
+    if ax is not None:
+        raise SurveyDataError([Problem("bad argument", None, "ax= was given with panel=, which draws several axes",
+                                       "leave ax out when passing panel=; the Figure is returned")],
+                              source="plot_shares()", outcome="nothing was drawn")
+    panels = list(pd.unique(t[panel]))
+    apply_style()
+    parts = [t[(t[panel] == p).to_numpy()] for p in panels]
+    sizes = [len(pd.unique(part[category])) for part in parts]
+    width = SIZES["a4_full"][0]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(width, 0.9 + 0.28 * sum(sizes) + 0.45 * len(panels)),
+                             sharex=True, squeeze=False, gridspec_kw={"height_ratios": sizes})
+    for a, p, part in zip(axes[:, 0], panels, parts):
+        _share_bars(a, part, list(pd.unique(part[category])), category, share, xlabel if a is axes[-1, 0] else "")
+        a.set_title(str(p).replace("_", " ").capitalize(), fontsize=9, loc="left", fontweight="bold")
+    return fig
+
+
+def _share_bars(ax, t: pd.DataFrame, categories: list, category: str, share: str, xlabel: str) -> None:
+    ypos = {c: len(categories) - 1 - i for i, c in enumerate(categories)}
+    hidden = _hidden(t, share)
+    for r in t.index:
+        y = ypos[t.at[r, category]]
+        if hidden[r]:
+            ax.text(1, y, _suppressed_text(t, r, sep="\n"), va="center", ha="left", fontsize=7, color=_GREY)
+            continue
+        pct = 100 * float(t.at[r, share])
+        ax.barh(y, pct, color=PALETTE[0], height=0.7)
+        ax.text(pct + 1, y, f"{pct:.0f}%", va="center", ha="left", fontsize=7, color="#000000")
+    ax.set_yticks(list(ypos.values()), [str(c) for c in ypos])
+    ax.set_ylim(-0.6, len(categories) - 0.4)
+    ax.set_xlim(0, 112)
+    ax.set_xticks([0, 20, 40, 60, 80, 100])
+    ax.set_xlabel(xlabel)
+
+
+def plot_band_grid(table: pd.DataFrame, by: str, ax=None):
+    """Grid of HSE traffic-light bands: scales as columns, groups as rows.
+
+    Each cell is filled with its band's colour from :data:`analysis.style.BANDS` and carries the
+    mean and the band's name as text (the colour is never the only cue); suppressed cells are
+    grey and read "suppressed". A legend below gives each band's meaning.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`analysis.hse_benchmark` ``(scores, by=...)``: ``group, scale, mean, band`` (and
+        ``suppressed``).
+    by : str
+        What the groups are (e.g. ``"sector"``), for the axis label; if the table has a column of
+        that name it holds the groups, else the ``group`` column does.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group": ["Adults", "Adults"], "scale": ["hse_demands", "hse_role"],
+    ...                   "mean": [2.8, np.nan], "band": ["red", "suppressed"], "suppressed": ["", "primary"]})
+    >>> ax = plot_band_grid(t, "sector")
+    >>> [t.get_text() for t in ax.texts]
+    ['2.80\\nred', 'suppressed']
+    >>> plt.close(ax.figure)
+    """
+    if ax is None:
+        _, ax = new_figure("a4_full")
+    column = by if by in table.columns else "group"
+    t = table.reset_index(drop=True)
+    scales = list(pd.unique(t["scale"]))
+    groups = list(pd.unique(t[column]))
+    hidden = _hidden(t, "mean") | (t["band"] == "suppressed")
+    for r in t.index:
+        x, y = scales.index(t.at[r, "scale"]), len(groups) - 1 - groups.index(t.at[r, column])
+        band = "suppressed" if hidden[r] else t.at[r, "band"]
+        colour = BANDS[band][0] if band in BANDS else "#FFFFFF"
+        ax.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=colour, edgecolor="#FFFFFF", linewidth=2))
+        text = "suppressed" if hidden[r] else f"{t.at[r, 'mean']:.2f}\n{band}"
+        ax.text(x, y, text, ha="center", va="center", fontsize=7, color="#000000")
+    ax.set_xlim(-0.5, len(scales) - 0.5)
+    ax.set_ylim(-0.5, len(groups) - 0.5)
+    ax.xaxis.tick_top()
+    ax.xaxis.set_label_position("top")
+    ax.set_xticks(range(len(scales)), [_scale_name(s).replace(" ", "\n", 1) for s in scales], fontsize=7)
+    ax.set_yticks(range(len(groups)), [str(g).replace("_", " ") for g in groups[::-1]])
+    ax.tick_params(length=0)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_xlabel("HSE Management Standards scale (cell: mean score, 1-5, and band)", fontsize=8)
+    ax.set_ylabel(str(by).replace("_", " ").capitalize())
+    ax.legend(handles=[Patch(facecolor=colour, label=text) for colour, text in BANDS.values()],
+              loc="upper center", bbox_to_anchor=(0.38, -0.02), ncol=2, fontsize=6, frameon=False)
+    return ax
+
+
+def plot_simple_slopes(plot_data: pd.DataFrame, focal: str, outcome: str, ax=None):
+    """Simple slopes of a moderation model: the predicted outcome from ``focal`` at -1 SD to
+    +1 SD, one line per moderator level (or combination of two moderators' levels).
+
+    With one moderator each line has its own colour *and* line style, and the legend names its
+    level. With two, the colour gives the first moderator's level and the line style the
+    second's (each of the nine lines a different pair), and the legend below the plot has one
+    column per moderator naming what each colour and each line style stands for.
+
+    Parameters
+    ----------
+    plot_data : DataFrame
+        :attr:`analysis.models.ModerationResult.plot_data`: ``moderator_level`` (or
+        ``<moderator>_level`` for each of two), ``focal_level, focal_value, predicted``.
+    focal, outcome : str
+        Names of the focal predictor and the outcome, for the axis labels.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"moderator_level": ["low", "low", "high", "high"],
+    ...                   "focal_level": ["low", "high"] * 2, "focal_value": [2.0, 4.0] * 2,
+    ...                   "predicted": [5.0, 6.0, 5.0, 9.0]})
+    >>> ax = plot_simple_slopes(p, "hse_demands", "pss4")
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['low (-1 SD)', 'high (+1 SD)']
+    >>> plt.close(ax.figure)
+    """
+    if ax is None:
+        _, ax = new_figure("a4_full")
+    levels = [c for c in plot_data.columns if c.endswith("_level") and c != "focal_level"]
+    combos = plot_data[levels].drop_duplicates().itertuples(index=False, name=None)
+    first_levels = list(pd.unique(plot_data[levels[0]]))
+    last_levels = list(pd.unique(plot_data[levels[-1]]))
+    for i, combo in enumerate(combos):
+        rows = plot_data[(plot_data[levels] == pd.Series(combo, index=levels)).all(axis=1)]
+        rows = rows.sort_values("focal_value")
+        if len(levels) == 1:
+            colour, style = PALETTE[i % len(PALETTE)], LINESTYLES[i % len(LINESTYLES)]
+            name = _LEVEL_NAMES.get(combo[0], str(combo[0]))
+        else:
+            colour = PALETTE[first_levels.index(combo[0]) % len(PALETTE)]
+            style = LINESTYLES[last_levels.index(combo[-1]) % len(LINESTYLES)]
+            name = ", ".join(f"{c.removesuffix('_level')} {_LEVEL_NAMES.get(v, str(v))}"
+                             for c, v in zip(levels, combo))
+        ax.plot(rows["focal_value"], rows["predicted"], color=colour, linestyle=style, linewidth=1.6, label=name)
+    ax.set_xlabel(f"{focal} (score; from -1 SD to +1 SD of the mean)")
+    ax.set_ylabel(f"Predicted {outcome} (score)")
+    if len(levels) == 1:
+        ax.legend(title="Moderator", frameon=False, fontsize=7, title_fontsize=7)
+        return ax
+    first, last = (c.removesuffix("_level") for c in levels)
+    handles = [Line2D([], [], color=PALETTE[i % len(PALETTE)], linestyle="-",
+                      label=f"{first} {_LEVEL_NAMES.get(v, str(v))}") for i, v in enumerate(first_levels)]
+    handles += [Line2D([], [], color=_GREY, linestyle=LINESTYLES[i % len(LINESTYLES)],
+                       label=f"{last} {_LEVEL_NAMES.get(v, str(v))}") for i, v in enumerate(last_levels)]
+    ax.legend(handles=handles, title="Moderators: colour, line style", ncol=2, frameon=False, fontsize=7,
+              title_fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16))
+    return ax
+
+
+def plot_diagnostics(fitted, residuals):
+    """Two panels for checking an OLS fit: residuals against fitted values, and a normal Q-Q plot.
+
+    **Disclosure control.** Residuals are one value per respondent, so neither panel draws
+    individual respondents. The left panel is a 2-D density (hexagonal bins) showing only bins
+    holding at least :data:`analysis.disclosure.DEFAULT_THRESHOLD` (10) respondents
+    (``mincnt=10``), with the axis limits set to the bins shown, so that neither a lone outlier
+    nor the extreme values of the data appear. The right panel draws the Q-Q points (from
+    :func:`scipy.stats.probplot`) as a line, only between the 1st and 99th percentiles of the
+    normal plotting positions, leaving out the most extreme residuals, which could belong to
+    identifiable respondents; the dashed line is probplot's straight-line fit.
+
+    Parameters
+    ----------
+    fitted, residuals : array-like
+        Fitted values and residuals of the same fit (e.g. ``result.model.fittedvalues`` and
+        ``result.model.resid``); pairs with a missing value are left out.
+
+    Returns
+    -------
+    matplotlib Figure
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> fig = plot_diagnostics(rng.normal(size=500), rng.normal(size=500))
+    >>> [a.get_xlabel() for a in fig.axes[:2]]
+    ['Fitted value (outcome units)', 'Theoretical quantile (standard normal)']
+    >>> plt.close(fig)
+    """
+    x = np.asarray(fitted, dtype="float64")
+    y = np.asarray(residuals, dtype="float64")
+    keep = ~(np.isnan(x) | np.isnan(y))
+    x, y = x[keep], y[keep]
+    apply_style()
+    fig, (left, right) = plt.subplots(1, 2, figsize=SIZES["a4_full"])
+    cells = left.hexbin(x, y, gridsize=20, mincnt=DEFAULT_THRESHOLD, cmap="cividis", linewidths=0)
+    centres = cells.get_offsets()
+    if len(centres):
+        hexagon = cells.get_paths()[0].vertices
+        lo, hi = centres.min(axis=0) + hexagon.min(axis=0), centres.max(axis=0) + hexagon.max(axis=0)
+        left.set_xlim(lo[0], hi[0])
+        left.set_ylim(lo[1], hi[1])
+        fig.colorbar(cells, cax=left.inset_axes([1.03, 0.0, 0.04, 1.0]), label="Respondents per bin")
+    else:
+        left.text(0.5, 0.5, f"suppressed (no bin holds {DEFAULT_THRESHOLD} or more respondents)",
+                  transform=left.transAxes, ha="center", va="center", fontsize=7, color=_GREY)
+    left.axhline(0, color=_GREY, linestyle="--", linewidth=0.8)
+    left.set_xlabel("Fitted value (outcome units)")
+    left.set_ylabel("Residual (outcome units)")
+    left.set_title(f"Residuals vs fitted (bins of {DEFAULT_THRESHOLD}+ respondents)", fontsize=8)
+    (theoretical, ordered), (slope, intercept, _) = stats.probplot(y, dist="norm")
+    central = (stats.norm.cdf(theoretical) >= 0.01) & (stats.norm.cdf(theoretical) <= 0.99)
+    right.plot(theoretical[central], ordered[central], color=PALETTE[0], linewidth=1.6,
+               label="Residual quantiles (1st-99th percentile)")
+    right.plot(theoretical[central], intercept + slope * theoretical[central], color=PALETTE[5],
+               linestyle="--", linewidth=1, label="Straight-line fit")
+    right.set_xlabel("Theoretical quantile (standard normal)")
+    right.set_ylabel("Residual quantile (outcome units)")
+    right.set_title("Normal Q-Q plot", fontsize=8)
+    right.legend(frameon=False, fontsize=7)
+    fig.subplots_adjust(wspace=0.7)
+    return fig
+
+
+def plot_curve(table: pd.DataFrame, x: str, y: str, low: str, high: str, xlabel: str = "", ylabel: str = "",
+               ax=None):
+    """A line of ``y`` against ``x`` with a shaded band from ``low`` to ``high``.
+
+    For model predictions over a grid of values, e.g.
+    :meth:`analysis.models.LogitResult.predicted` (``value, probability, conf_low, conf_high``).
+    Rows are drawn in the order of ``x``; a missing value leaves a gap.
+
+    Parameters
+    ----------
+    table : DataFrame
+    x, y, low, high : str
+        Columns of the grid, the prediction and the interval bounds.
+    xlabel, ylabel : str
+        Axis labels, with units.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"value": [0.0, 8.0, 16.0], "probability": [0.2, 0.4, 0.6],
+    ...                   "conf_low": [0.15, 0.37, 0.5], "conf_high": [0.25, 0.43, 0.7]})
+    >>> ax = plot_curve(t, "value", "probability", "conf_low", "conf_high", xlabel="PSS-4 (0-16)")
+    >>> ax.lines[0].get_ydata().tolist()
+    [0.2, 0.4, 0.6]
+    >>> plt.close(ax.figure)
+    """
+    if ax is None:
+        _, ax = new_figure("a4_full")
+    t = table.sort_values(x)
+    ax.fill_between(t[x], t[low], t[high], color=PALETTE[4], alpha=0.35, linewidth=0, label="Confidence interval")
+    ax.plot(t[x], t[y], color=PALETTE[0], linewidth=1.8, label="Prediction")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return ax
+
+
+def _hidden(t: pd.DataFrame, value: str) -> pd.Series:
+    """Rows to draw as suppressed (bool, on ``t``'s index): ``value`` missing, or marked in a
+    ``suppressed`` column."""
+    hidden = t[value].isna()
+    if MARK_COLUMN in t.columns:
+        hidden = hidden | t[MARK_COLUMN].fillna("").astype(str).ne("")
+    return hidden
+
+
+def _suppressed_text(t: pd.DataFrame, row, sep: str = " ") -> str:
+    """The label of a suppressed row: why, and the threshold when the table's disclosure note
+    (``attrs["disclosure"]``, as :func:`analysis.disclosure.suppress` sets it) gives it."""
+    mark = t.at[row, MARK_COLUMN] if MARK_COLUMN in t.columns else ""
+    if mark == SECONDARY:
+        return f"suppressed{sep}(protects another row)"
+    found = re.search(r"fewer than (\d+) respondent", str(t.attrs.get("disclosure", "")))
+    return f"suppressed{sep}(< {found.group(1)} respondents)" if found else f"suppressed{sep}(too few respondents)"
+
+
+def _scale_name(scale: str) -> str:
+    return str(scale).removeprefix("hse_").replace("_", " ").capitalize()

@@ -8,7 +8,10 @@ Formatting is separate from computing: the statistics functions return full-prec
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -74,8 +77,91 @@ def apa_table(table: pd.DataFrame, decimals: int = 2) -> pd.DataFrame:
     return out
 
 
+def table_caption(caption: str, synthetic: bool) -> str:
+    """The caption as printed: with :data:`SYNTHETIC_MARK` appended for synthetic data."""
+    return f"{caption} [{SYNTHETIC_MARK}]" if synthetic else caption
+
+
+def write_table(name: str, frame: pd.DataFrame, caption: str, out_dir, *, source: str, synthetic: bool,
+                note: str = "") -> list[Path]:
+    """Write one table as ``<name>.csv`` (full precision) and ``<name>.md`` (APA text with
+    caption, optional note, source line and, for synthetic data, the mark).
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> t = pd.DataFrame({"scale": ["demands"], "alpha": [0.8512]})
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     files = write_table("t1", t, "Table 1", d, source="demo", synthetic=True)
+    ...     print(files[1].read_text().splitlines()[0])
+    **Table 1 [SYNTHETIC DATA - illustrative only]**
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    csv, md = out / f"{name}.csv", out / f"{name}.md"
+    frame.to_csv(csv, index=False, lineterminator="\n", float_format="%.10g")
+    body = apa_table(frame).to_markdown(index=False, disable_numparse=True)
+    extra = f"\n\n{note}" if note else ""
+    md.write_text(f"**{table_caption(caption, synthetic)}**\n\n{body}{extra}\n\nSource: {source}\n",
+                  encoding="utf-8")
+    return [csv, md]
+
+
+#: Fixed timestamp written into workbooks (document properties and zip entries), so the same
+#: tables always give the same bytes.
+FIXED_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+def write_workbook(sheets: list[dict], path) -> Path:
+    """One Excel workbook with a sheet per table, byte-stable.
+
+    Parameters
+    ----------
+    sheets : list of dict
+        Each with ``name`` (sheet name; cut to Excel's 31 characters and made unique),
+        ``caption`` (as printed), ``source``, optional ``note``, and ``table``: a DataFrame of the
+        cells as shown (for example :func:`apa_table` output).
+    path : str or Path
+
+    Notes
+    -----
+    openpyxl stamps the workbook's creation and modification times and the zip entries' times;
+    both are set to :data:`FIXED_TIME` so that rerunning gives identical bytes.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        for sheet in sheets:
+            name, i = sheet["name"][:31], 1
+            while name.lower() in used:
+                i += 1
+                name = f"{sheet['name'][:28]}~{i}"
+            used.add(name.lower())
+            lines = [sheet["caption"]] + ([sheet["note"]] if sheet.get("note") else []) + [f"Source: {sheet['source']}"]
+            pd.DataFrame({"": lines}).to_excel(xl, sheet_name=name, index=False, header=False)
+            sheet["table"].to_excel(xl, sheet_name=name, index=False, startrow=len(lines) + 1)
+        stamp = dt.datetime(*FIXED_TIME)
+        xl.book.properties.created = stamp
+        xl.book.properties.modified = stamp
+        xl.book.properties.lastModifiedBy = None
+        xl.book.properties.creator = "wellbeing-survey"
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl writes "now" as modified on save
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=FIXED_TIME), data,
+                         compress_type=zipfile.ZIP_DEFLATED)
+    tmp.replace(path)
+    return path
+
+
 def write_tables(tables: dict, out_dir, *, source: str, synthetic: bool, workbook: str = "tables.xlsx") -> list[Path]:
-    """Write tables as CSV and Markdown, plus one Excel workbook with a sheet per table.
+    """Write tables as CSV and Markdown (:func:`write_table`), plus one Excel workbook with a
+    sheet per table (:func:`write_workbook`).
 
     Parameters
     ----------
@@ -91,23 +177,10 @@ def write_tables(tables: dict, out_dir, *, source: str, synthetic: bool, workboo
     list of Path
         Files written, in order.
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     written = []
-    mark = f" [{SYNTHETIC_MARK}]" if synthetic else ""
     for name, (frame, caption) in tables.items():
-        csv = out / f"{name}.csv"
-        frame.to_csv(csv, index=False, lineterminator="\n", float_format="%.10g")
-        md = out / f"{name}.md"
-        md.write_text(f"**{caption}**{mark}\n\n{apa_table(frame).to_markdown(index=False, disable_numparse=True)}\n\nSource: {source}\n",
-                      encoding="utf-8")
-        written += [csv, md]
-    book = out / workbook
-    with pd.ExcelWriter(book, engine="openpyxl") as xl:
-        for name, (frame, caption) in tables.items():
-            sheet = name[:31]
-            pd.DataFrame({"": [caption + mark, f"Source: {source}"]}).to_excel(
-                xl, sheet_name=sheet, index=False, header=False)
-            apa_table(frame).to_excel(xl, sheet_name=sheet, index=False, startrow=3)
-    written.append(book)
+        written += write_table(name, frame, caption, out_dir, source=source, synthetic=synthetic)
+    sheets = [{"name": name, "caption": table_caption(caption, synthetic), "source": source,
+               "table": apa_table(frame)} for name, (frame, caption) in tables.items()]
+    written.append(write_workbook(sheets, Path(out_dir) / workbook))
     return written

@@ -92,7 +92,8 @@ def load_wave(path, codebook=None, *, wave: str | int | None = None, instruments
     path : str, Path or DataFrame
         CSV/TSV (any common delimiter; UTF-8, UTF-8 with BOM, UTF-16 or a detected encoding),
         Excel ``.xlsx``, SPSS ``.sav``/``.zsav`` (value labels and user-missing values are used),
-        Stata ``.dta`` or Parquet. A DataFrame is taken as already read.
+        Stata ``.dta`` or Parquet. A DataFrame is taken as already read (``attrs["synthetic"]``
+        marks it synthetic, as :func:`analysis.synthetic.demo_wave` does).
     codebook : str, Path, dict or Codebook, optional
         How the export maps onto the canonical format (see :mod:`analysis.codebook`). Not needed
         for a file already in canonical format.
@@ -159,7 +160,8 @@ def load_wave(path, codebook=None, *, wave: str | int | None = None, instruments
         "encoding": table.encoding,
         "delimiter": table.delimiter,
         "codebook": cb.source,
-        "synthetic": bool(cb.synthetic or sidecar.get("synthetic", False)),
+        "synthetic": bool(cb.synthetic or sidecar.get("synthetic", False)
+                          or (isinstance(path, pd.DataFrame) and path.attrs.get("synthetic", False))),
         "wave": label,
         "n_read": len(data),
         "n_analysable": len(kept),

@@ -84,3 +84,21 @@ def test_compare_waves_bad_calls():
         compare_waves({"2017": frame("2017")})
     with pytest.raises(SurveyDataError, match="wave 2017 has no column 'uwes_total'"):
         compare_waves({"2017": frame("2017"), "2018": frame("2018")}, ["uwes_total"])
+
+
+def test_bme_racism_hides_a_small_count_of_reports():
+    # 3 of the BME respondents report racism from colleagues: the share would disclose 3 people.
+    d = frame("2018").copy()
+    bme = d.index[d["bme"] == 1.0]
+    d["racism_colleagues_12m"] = 0.0
+    d.loc[bme[:3], "racism_colleagues_12m"] = 2.0
+    racism = bme_experience(d).racism.set_index(["item", "group"])
+    row = racism.loc[("racism_colleagues_12m", "bme")]
+    assert row["suppressed"] == "primary" and np.isnan(row["share"]) and np.isnan(row["n_any"])
+    white = racism.loc[("racism_colleagues_12m", "white")]  # nobody: a zero is shown
+    assert white["suppressed"] == "" and white["n_any"] == 0 and white["share"] == 0
+    # Wilson interval by its closed form where shown.
+    shown = racism.loc[("racism_service_users_12m", "bme")]
+    p, n, z = shown["share"], shown["n"], stats.norm.ppf(0.975)
+    centre, half = (p + z**2 / (2 * n)), z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+    assert shown["conf_low"] == pytest.approx((centre - half) / (1 + z**2 / n), abs=1e-12)

@@ -80,17 +80,14 @@ def hse_benchmark(scores, benchmark="hse_organisational_136", by: str | None = N
     [['hse_demands', 'suppressed']]
     """
     import pandas as pd
-    from scipy import stats
 
     from .. import disclosure
+    from ..estimates import _levels, _mean_ci
 
     spec = benchmark if isinstance(benchmark, dict) else load_benchmark(benchmark)
     if spec.get("kind") != "percentiles":
         raise ValueError(f"benchmark {spec.get('id')!r} has no percentiles, so no bands; use a percentile benchmark")
-    groups = [(None, scores)] if by is None else [
-        (lv, scores[scores[by] == lv]) for lv in (
-            scores[by].cat.categories if isinstance(scores[by].dtype, pd.CategoricalDtype)
-            else sorted(scores[by].dropna().unique()))]
+    groups = [(None, scores)] if by is None else [(lv, scores[scores[by] == lv]) for lv in _levels(scores[by])]
     rows = []
     for lv, part in groups:
         for scale, cuts in spec["scales"].items():
@@ -98,12 +95,9 @@ def hse_benchmark(scores, benchmark="hse_organisational_136", by: str | None = N
                 continue
             x = part[scale].dropna().to_numpy(dtype=float)
             n = len(x)
-            mean = float(x.mean()) if n else np.nan
-            sd = float(x.std(ddof=1)) if n > 1 else np.nan
-            half = stats.t.ppf(1 - (1 - level) / 2, n - 1) * sd / np.sqrt(n) if n > 1 else np.nan
-            row = ({"group": lv} if by else {}) | {
-                "scale": scale, "n": n, "mean": mean, "sd": sd, "conf_low": mean - half, "conf_high": mean + half,
-                "p20": cuts["p20"], "p50": cuts["p50"], "p80": cuts["p80"], "band": band(mean, cuts)}
+            estimate = _mean_ci(x, level)  # n, mean, sd, conf_low, conf_high (t interval)
+            row = ({"group": lv} if by else {}) | {"scale": scale} | estimate | {
+                "p20": cuts["p20"], "p50": cuts["p50"], "p80": cuts["p80"], "band": band(estimate["mean"], cuts)}
             row |= {f"below_{k}": float((x < cuts[k]).mean()) if n else np.nan for k in ("p20", "p50", "p80")}
             rows.append(row)
     table = pd.DataFrame(rows)

@@ -110,4 +110,5 @@ def demo_wave(n: int = 500, seed: int = DEMO_SEED, missing_rate: float = 0.02,
     if empty_rate:
         items = [c for inst in insts for c in inst.items]
         frame.loc[rng.random(n) < empty_rate, items] = np.nan
+    frame.attrs["synthetic"] = True  # load_wave marks the wave synthetic
     return frame

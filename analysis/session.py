@@ -1,0 +1,343 @@
+"""What a notebook needs around the library: its parameters turned into loaded waves, and every
+table and figure it shows saved to disk with its caption, source line and provenance.
+
+A notebook opens a :class:`Session` from its parameter cell and then calls the library; the
+session only loads, shows and saves. Everything it saves passes two checks first: no
+respondent-level data (identifiers, free text, one row per respondent) and no count below the
+disclosure threshold.
+
+Examples
+--------
+>>> import tempfile
+>>> from analysis.synthetic import demo_wave
+>>> from analysis.describe import score_summary
+>>> with tempfile.TemporaryDirectory() as out:
+...     s = Session("03_demo", waves=[{"label": "demo", "data": demo_wave(n=60, seed=1)}],
+...                 output_dir=out, display=False)
+...     s.table("score_summary", score_summary(s.scores()), "Scores")
+...     sorted(p.name for p in s.records[0]["files_written"])
+['03_score_summary_demo.csv', '03_score_summary_demo.md']
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .derived import WorkingTime
+from .disclosure import DEFAULT_THRESHOLD, assert_no_small_cells, count_columns, suppress_counts
+from .errors import Problem, SurveyDataError
+from .paths import REPO_DIR, SYNTHETIC_DIR
+from .provenance import describe_input, git_commit, package_version
+from .scoring import analysis_frame, score_wave
+from .tables import SYNTHETIC_MARK, apa_table, write_table
+from .wave import load_wave
+
+#: The bundled synthetic waves, used when a notebook is given no ``waves``.
+DEFAULT_WAVES = SYNTHETIC_DIR / "waves.yaml"
+
+#: Columns that identify a respondent or hold their own words: never in an output.
+ROW_LEVEL_COLUMNS = ("respondent_id", "comments")
+
+_CSS = ("background:#D55E00;color:#ffffff;font-weight:bold;padding:0.5em 0.8em;"
+        "border-radius:4px;font-size:1.1em")
+
+
+def read_manifest(path) -> list[dict]:
+    """Waves listed in a manifest YAML: ``waves: [{label, path, codebook (optional)}]``, paths
+    relative to the manifest's folder, in time order."""
+    path = Path(path)
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    waves = []
+    for entry in spec.get("waves", []):
+        item = dict(entry)
+        item["label"] = str(entry["label"])
+        item["path"] = (path.parent / entry["path"]).resolve()
+        if entry.get("codebook"):
+            item["codebook"] = (path.parent / entry["codebook"]).resolve()
+        waves.append(item)
+    return waves
+
+
+def resolve_waves(waves=None) -> list[dict]:
+    """The waves a notebook analyses, in time order.
+
+    Parameters
+    ----------
+    waves : None, str, Path or list of dict
+        None: the bundled synthetic waves (``data/synthetic/waves.yaml``). A path: a waves
+        manifest (``waves: [{label, path, codebook}]``, paths relative to the manifest). A list:
+        ``{"label", "path", "codebook" (optional)}`` entries, or ``{"label", "data"}`` with a
+        DataFrame (for examples and tests).
+
+    Returns
+    -------
+    list of dict
+    """
+    if waves is None:
+        return read_manifest(DEFAULT_WAVES)
+    if isinstance(waves, (str, Path)):
+        path = Path(waves)
+        if not path.is_file():
+            raise SurveyDataError([Problem("missing file", None, f"no waves manifest at {path}",
+                                           "pass the path of a YAML file listing waves: [{label, path, codebook}]")],
+                                  source="notebook parameter 'waves'")
+        return read_manifest(path)
+    entries = []
+    for entry in waves:
+        item = dict(entry)
+        if "label" not in item or not ("path" in item or "data" in item):
+            raise SurveyDataError([Problem("bad parameter", None, f"wave entry {entry!r} has no label or path",
+                                           'give each wave as {"label": "2019", "path": "...", "codebook": "..."}')],
+                                  source="notebook parameter 'waves'")
+        item["label"] = str(item["label"])
+        entries.append(item)
+    return entries
+
+
+@dataclass
+class _Loaded:
+    wave: object
+    frame: pd.DataFrame | None = None
+    scores: pd.DataFrame | None = None
+
+
+class Session:
+    """One notebook's run: the waves it reads and the outputs it writes.
+
+    Parameters
+    ----------
+    notebook : str
+        The notebook's name, e.g. ``"04_hse_benchmarks"``; its number prefixes every output.
+    waves : see :func:`resolve_waves`
+    wave : str, optional
+        The wave to analyse; default the last (latest) one.
+    output_dir : str or Path, optional
+        Outputs go to ``<output_dir>/tables``, ``<output_dir>/figures`` and
+        ``<output_dir>/provenance``; default the repository folder.
+    threshold : int
+        Disclosure threshold.
+    working_time : WorkingTime, optional
+        Parameters of extra days a year.
+    display : bool
+        Show tables and figures in the notebook as they are saved.
+    """
+
+    def __init__(self, notebook: str, *, waves=None, wave=None, output_dir=None,
+                 threshold: int = DEFAULT_THRESHOLD, working_time: WorkingTime | None = None,
+                 display: bool = True):
+        self.notebook = notebook
+        self.prefix = notebook.split("_", 1)[0]
+        self.entries = resolve_waves(waves)
+        if not self.entries:
+            raise SurveyDataError([Problem("bad parameter", None, "the waves manifest lists no waves",
+                                           "list at least one wave under 'waves:'")], source="notebook parameters")
+        self.labels = [e["label"] for e in self.entries]
+        if wave is not None and str(wave) not in self.labels:
+            raise SurveyDataError([Problem("bad parameter", None, f"wave={wave!r} is not among {self.labels}",
+                                           "set wave to one of the labels in the waves manifest, or None for the latest")],
+                                  source="notebook parameter 'wave'")
+        self.label = str(wave) if wave is not None else self.labels[-1]
+        self.threshold = int(threshold)
+        self.working_time = working_time or WorkingTime()
+        self.output_dir = Path(output_dir) if output_dir else REPO_DIR
+        self.tables_dir = self.output_dir / "tables"
+        self.figures_dir = self.output_dir / "figures"
+        self.provenance_dir = self.output_dir / "provenance"
+        self.show = display
+        self.records: list[dict] = []
+        self._loaded: dict[str, _Loaded] = {}
+        self._fragment().unlink(missing_ok=True)
+
+    # -- loading -------------------------------------------------------------------------------
+    def load(self, label: str | None = None):
+        """The :class:`analysis.Wave` for ``label`` (default the session's wave), loaded once."""
+        label = str(label) if label is not None else self.label
+        if label not in self._loaded:
+            entry = next((e for e in self.entries if e["label"] == label), None)
+            if entry is None:
+                raise SurveyDataError([Problem("bad parameter", None, f"no wave {label!r} among {self.labels}",
+                                               "use one of the labels in the waves manifest")], source=self.notebook)
+            source = entry.get("data", entry.get("path"))
+            self._loaded[label] = _Loaded(load_wave(source, entry.get("codebook"), wave=label))
+        return self._loaded[label].wave
+
+    def frame(self, label: str | None = None) -> pd.DataFrame:
+        """:func:`analysis.analysis_frame` of a wave (scores, derived variables, context columns)."""
+        wave = self.load(label)
+        cache = self._loaded[wave.label]
+        if cache.frame is None:
+            cache.frame = analysis_frame(wave, working_time=self.working_time)
+        return cache.frame
+
+    def scores(self, label: str | None = None) -> pd.DataFrame:
+        """:func:`analysis.score_wave` of a wave."""
+        wave = self.load(label)
+        cache = self._loaded[wave.label]
+        if cache.scores is None:
+            cache.scores = score_wave(wave, working_time=self.working_time)
+        return cache.scores
+
+    def frames(self) -> dict:
+        """Label -> analysis frame for every wave, in time order."""
+        return {label: self.frame(label) for label in self.labels}
+
+    def has(self, *columns, label: str | None = None) -> bool:
+        """Whether a wave has all these columns; if not, say so in the notebook."""
+        missing = [c for c in columns if c not in self.frame(label).columns]
+        if missing:
+            self._display_html(f"<p><b>Skipped:</b> wave {html.escape(self.load(label).label)} has no "
+                               f"{html.escape(', '.join(missing))}.</p>")
+        return not missing
+
+    def synthetic(self, labels=None) -> bool:
+        """True when any of these waves (default: the session's wave) is synthetic."""
+        return any(self.load(label).synthetic for label in (labels or [self.label]))
+
+    def source(self, labels=None) -> str:
+        """The source line printed under every output: waves, files and package version."""
+        labels = labels or [self.label]
+        files = ", ".join(f"wave {self.load(lb).label} ({Path(self.load(lb).metadata['source']).name})"
+                          for lb in labels)
+        return f"{files}; wellbeing-survey {package_version()}"
+
+    def banner(self) -> None:
+        """Show the synthetic-data mark (when the data are synthetic) and what is analysed."""
+        text = (f"Analysing wave {self.label} ({self.load().metadata['n_analysable']:,} analysable respondents) "
+                f"of waves {', '.join(self.labels)}. Disclosure threshold: {self.threshold}.")
+        if self.synthetic(self.labels):
+            mark = (f'<div class="synthetic-mark" style="{_CSS}">{SYNTHETIC_MARK}: these numbers come from '
+                    f'generated respondents, not from a survey, and are not findings.</div>')
+            self._display_html(f"{mark}<p>{html.escape(text)}</p>")
+        else:
+            self._display_html(f"<p>{html.escape(text)}</p>")
+
+    # -- saving --------------------------------------------------------------------------------
+    def _stem(self, name: str, labels) -> str:
+        return f"{self.prefix}_{name}_{'-'.join(labels)}"
+
+    def _fragment(self) -> Path:
+        return self.provenance_dir / f"{self.notebook}.json"
+
+    def _check_table(self, name: str, table: pd.DataFrame, n_rows_limit: int) -> None:
+        problems = []
+        leaked = [c for c in table.columns if c in ROW_LEVEL_COLUMNS]
+        if leaked:
+            problems.append(Problem("row-level data", leaked, f"table {name!r} has respondent-level columns {leaked}",
+                                    "aggregate before saving; outputs never hold identifiers or free text"))
+        if len(table) >= n_rows_limit:
+            problems.append(Problem("row-level data", None,
+                                    f"table {name!r} has {len(table)} rows, as many as the respondents it describes",
+                                    "save summaries, not respondent-level rows"))
+        if problems:
+            raise SurveyDataError(problems, source=f"{self.notebook}: table {name!r}", outcome="nothing was saved")
+        if "n" in table.columns:
+            assert_no_small_cells(table, "n", self.threshold)
+
+    def table(self, name: str, table: pd.DataFrame, caption: str, *, labels=None, n: int | None = None,
+              note: str = "") -> None:
+        """Save a results table as CSV and Markdown, record it, and show it.
+
+        Secondary counts (``n_missing``, ``n_lost`` ...) below the threshold are blanked
+        (:func:`analysis.disclosure.suppress_counts`); a row-level table, or a shown ``n`` below
+        the threshold, is refused.
+
+        Parameters
+        ----------
+        name : str
+            Short name; the file is ``<notebook number>_<name>_<wave labels>``.
+        table : DataFrame
+            Full-precision results (a library function's output).
+        caption : str
+        labels : list of str, optional
+            The waves the table rests on (default the session's wave).
+        n : int, optional
+            Respondents the table rests on (default the waves' analysable respondents).
+        note : str
+            A footnote (e.g. the disclosure rule, the robust estimator used).
+        """
+        labels = [str(lb) for lb in (labels or [self.label])]
+        n_total = sum(int(self.load(lb).metadata["n_analysable"]) for lb in labels)
+        self._check_table(name, table, max(n_total, 2 * self.threshold))
+        shown = suppress_counts(table, threshold=self.threshold)
+        stem = self._stem(name, labels)
+        source = self.source(labels)
+        synthetic = self.synthetic(labels)
+        files = write_table(stem, shown, caption, self.tables_dir, source=source, synthetic=synthetic, note=note)
+        formatted = apa_table(shown)
+        record = self._record("table", stem, caption, caption, None, labels, n if n is not None else n_total, files,
+                              synthetic)
+        record["source"] = source
+        record["note"] = note
+        record["columns"] = [str(c) for c in shown.columns]
+        record["count_columns"] = count_columns(shown)
+        record["sheet"] = {"columns": [str(c) for c in formatted.columns],
+                           "rows": formatted.astype(object).where(formatted.notna(), "").astype(str).values.tolist()}
+        self._save(record)
+        text = files[1].read_text(encoding="utf-8")
+        self._display_markdown(text)
+
+    def figure(self, name: str, fig, *, title: str, alt_text: str, caption: str = "", labels=None,
+               n: int | None = None) -> None:
+        """Stamp and save a figure (PNG 300 dpi, SVG, alt text; see :func:`analysis.style.save_figure`),
+        record it, and show it with its alt text."""
+        from .style import save_figure
+
+        labels = [str(lb) for lb in (labels or [self.label])]
+        n = n if n is not None else sum(int(self.load(lb).metadata["n_analysable"]) for lb in labels)
+        stem = self._stem(name, labels)
+        synthetic = self.synthetic(labels)
+        saved = save_figure(fig, self.figures_dir / stem, title=title, alt_text=alt_text, caption=caption,
+                            source=self.source(labels), n=n, synthetic=synthetic)
+        record = self._record("figure", stem, title, caption, alt_text, labels, n,
+                              [saved["png"], saved["svg"], saved["json"]], synthetic)
+        record["source"] = saved["source"]
+        self._save(record)
+        png = base64.b64encode(saved["png"].read_bytes()).decode("ascii")
+        cap = f"<figcaption>{html.escape(title)}{'. ' + html.escape(caption) if caption else ''}</figcaption>"
+        self._display_html(f'<figure><img src="data:image/png;base64,{png}" alt="{html.escape(alt_text)}" '
+                           f'style="max-width:100%;width:760px">{cap}</figure>')
+
+    def _record(self, kind, stem, title, caption, alt_text, labels, n, files, synthetic) -> dict:
+        from .io import file_sha256
+
+        return {
+            "kind": kind, "id": stem, "notebook": self.notebook, "title": title, "caption": caption,
+            "alt_text": alt_text, "waves": labels, "n": int(n), "synthetic": synthetic,
+            "files": [{"path": p.relative_to(self.output_dir).as_posix(), "sha256": file_sha256(p)} for p in files],
+            "files_written": files,
+        }
+
+    def _save(self, record: dict) -> None:
+        key = (record["kind"], record["id"])
+        self.records = [r for r in self.records if (r["kind"], r["id"]) != key] + [record]
+        labels = sorted({lb for r in self.records for lb in r["waves"]}, key=self.labels.index)
+        fragment = {
+            "notebook": self.notebook,
+            "package_version": package_version(),
+            "git": git_commit(),
+            "threshold": self.threshold,
+            "inputs": [describe_input(self.load(lb)) for lb in labels],
+            "outputs": [{k: v for k, v in r.items() if k != "files_written"} for r in self.records],
+        }
+        self.provenance_dir.mkdir(parents=True, exist_ok=True)
+        self._fragment().write_text(json.dumps(fragment, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    # -- showing -------------------------------------------------------------------------------
+    def _display_html(self, markup: str) -> None:
+        if self.show:
+            from IPython.display import HTML, display
+
+            display(HTML(markup))
+
+    def _display_markdown(self, text: str) -> None:
+        if self.show:
+            from IPython.display import Markdown, display
+
+            display(Markdown(text))

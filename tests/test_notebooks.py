@@ -1,0 +1,327 @@
+"""The numbered notebooks: committed clean, run headless from one call, and what they write is
+complete, marked, disclosure-safe, traceable and reproducible; the report renders in Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from analysis.disclosure import DEFAULT_THRESHOLD, assert_no_small_cells, count_columns
+from analysis.io import file_sha256
+from analysis.notebooks import (COMMON_PARAMETERS, KERNEL_NAME, NotebookFailed, execute_notebook,
+                                list_notebooks, parameter_names, run_notebooks)
+from analysis.paths import REPO_DIR, SYNTHETIC_DIR
+from analysis.tables import FIXED_TIME, SYNTHETIC_MARK
+
+EXPECTED = ["01_data_and_codebook", "02_sample_profile", "03_scores_and_reliability", "04_hse_benchmarks",
+            "05_stress_regression", "06_bme_experience", "07_presenteeism", "08_intention_to_leave",
+            "09_hours_and_satisfaction", "10_wave_comparison"]
+
+
+# -- committed notebooks ---------------------------------------------------------------------------
+def test_the_ten_notebooks_are_there_in_order():
+    assert [p.stem for p in list_notebooks()] == EXPECTED
+
+
+@pytest.mark.parametrize("path", list_notebooks(), ids=lambda p: p.stem)
+def test_notebook_is_committed_clean_and_parameterised(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == KERNEL_NAME
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code), "commit notebooks without outputs"
+    assert [c.id for c in nb.cells] == [f"cell-{i:02d}" for i in range(1, len(nb.cells) + 1)], "stable cell ids"
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith(f"# {path.stem[:2]} ")
+    assert "**What this notebook answers.**" in first.source and "**How to read it.**" in first.source
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and nb.cells.index(tagged[0]) == 1, "the parameters cell comes right after the intro"
+    assert set(COMMON_PARAMETERS) <= set(parameter_names(nb))
+    # Thin: no statistics computed in the notebook itself, no paths relative to the working folder.
+    source = "\n".join(c.source for c in code)
+    assert not re.search(r"\b(smf?\.|scipy|pingouin|pg\.|\.fit\(|open\()", source)
+    assert "../" not in source and "os.chdir" not in source
+    # Readable in a diff: one JSON line per source line.
+    raw = json.loads(path.read_text())
+    assert all(isinstance(c["source"], list) for c in raw["cells"])
+
+
+# -- one run of every notebook on the bundled synthetic waves ----------------------------------------
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("outputs")
+    lines = []
+    result = run_notebooks({}, out, echo=lines.append)
+    manifest = json.loads(result["manifest"].read_text())
+    return {"out": out, "lines": lines, "result": result, "manifest": manifest}
+
+
+def test_every_notebook_runs_with_progress(run):
+    assert [p.stem for p in run["result"]["notebooks"]] == EXPECTED
+    assert run["lines"][0] == f"[1/10] {EXPECTED[0]} ..."
+    assert any(line.startswith(f"[10/10] {EXPECTED[-1]} done in") for line in run["lines"])
+    for path in run["result"]["notebooks"]:
+        nb = nbformat.read(path, as_version=4)
+        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+        assert not [o for o in outputs if o.output_type == "error"]
+        assert not [o for o in outputs if o.get("name") == "stderr"], f"{path.stem} wrote to stderr (a warning?)"
+        injected = nb.cells[2]
+        assert "injected-parameters" in injected.metadata["tags"]
+        assert f"output_dir = {str(run['out'].resolve())!r}" in injected.source
+
+
+def test_every_notebook_writes_its_figures_and_tables(run):
+    ids = {o["id"] for o in run["manifest"]["outputs"]}
+    for name in ["01_waves_2017-2018", "01_exclusions_2017", "01_exclusions_2018", "02_sample_profile_2018",
+                 "03_reliability_2017", "03_reliability_2018", "03_score_summary_2018", "04_hse_benchmark_2018",
+                 "04_hse_benchmark_by_nation_2018", "04_hse_benchmark_by_sector_2018",
+                 "04_hse_benchmark_by_role_2018", "05_stress_ols_2018", "05_stress_hierarchical_2018",
+                 "05_stress_moderation_2017", "05_stress_simple_slopes_2017", "06_bme_comparisons_2018",
+                 "06_bme_racism_2018", "07_presenteeism_by_sector_2018", "07_presenteeism_logit_2018",
+                 "08_intention_by_sector_2018", "08_leave_job_logit_2018", "08_leave_profession_logit_2018",
+                 "09_extra_time_2018", "09_satisfaction_brant_2018", "10_wave_changes_2017-2018"]:
+        assert name in ids, name
+    figures = {o["id"] for o in run["manifest"]["outputs"] if o["kind"] == "figure"}
+    for name in ["02_sample_profile_2018", "03_reliability_2017-2018", "04_hse_benchmark_2018",
+                 "04_hse_benchmark_by_sector_2018", "05_stress_ols_2018", "05_stress_ols_diagnostics_2018",
+                 "05_stress_moderation_2017", "06_bme_racism_2018", "07_presenteeism_by_stress_2018",
+                 "08_leave_odds_ratios_2018", "09_extra_days_by_sector_2018", "10_wave_changes_hse_2017-2018"]:
+        assert name in figures, name
+    out = run["out"]
+    for fid in figures:
+        for ext in (".png", ".svg", ".json"):
+            assert (out / "figures" / f"{fid}{ext}").is_file()
+    assert {p.stem for p in (out / "tables").glob("*.csv")} == {o["id"] for o in run["manifest"]["outputs"]
+                                                                   if o["kind"] == "table"}
+
+
+def test_figures_from_synthetic_data_carry_the_mark(run):
+    figures = [o for o in run["manifest"]["outputs"] if o["kind"] == "figure"]
+    assert len(figures) >= 12
+    for fig in figures:
+        svg = (run["out"] / "figures" / f"{fig['id']}.svg").read_text()
+        assert svg.count(SYNTHETIC_MARK) == 1, fig["id"]
+        meta = json.loads((run["out"] / "figures" / f"{fig['id']}.json").read_text())
+        assert meta["synthetic"] is True and fig["synthetic"] is True
+        assert len(meta["alt_text"]) > 60 and meta["alt_text"] == fig["alt_text"]
+        assert f"n = {fig['n']:,}" in svg and "wellbeing-survey" in svg
+    for table in (o for o in run["manifest"]["outputs"] if o["kind"] == "table"):
+        assert SYNTHETIC_MARK in (run["out"] / "tables" / f"{table['id']}.md").read_text().splitlines()[0]
+
+
+def _respondent_values() -> tuple[set, set]:
+    ids, texts = set(), set()
+    for wave in ("2017", "2018"):
+        data = pd.read_csv(SYNTHETIC_DIR / f"wave_{wave}.csv", dtype=str, keep_default_na=False)
+        ids |= set(data["respondent_id"])
+        if "comments" in data:
+            texts |= {t for t in data["comments"] if len(t) > 3}
+    return ids, texts
+
+
+def test_no_table_holds_a_small_cell_or_row_level_data(run):
+    ids, texts = _respondent_values()
+    threshold = run["manifest"]["disclosure_threshold"]
+    assert threshold == DEFAULT_THRESHOLD
+    n_largest = max(i["n_read"] for i in run["manifest"]["inputs"])
+    tables = sorted((run["out"] / "tables").glob("*.csv"))
+    assert len(tables) >= 40
+    checked_counts = 0
+    for path in tables:
+        table = pd.read_csv(path, keep_default_na=True)
+        assert not {"respondent_id", "comments"} & set(table.columns), path.name
+        assert len(table) < n_largest / 10, f"{path.name} has {len(table)} rows: respondent-level?"
+        cells = set(table.astype(str).to_numpy().ravel())
+        assert not cells & ids, f"{path.name} holds respondent ids"
+        assert not cells & texts, f"{path.name} holds free text"
+        for col in count_columns(table) + [c for c in ("count",) if c in table]:
+            x = table[col].astype(float)
+            small = x[(x > 0) & (x < threshold)]
+            assert small.empty, f"{path.name}: column {col} shows {small.tolist()} (below {threshold})"
+            checked_counts += int(x.notna().sum())
+        if "n" in table and "suppressed" in table:
+            assert_no_small_cells(table.assign(suppressed=table["suppressed"].astype(object).fillna("")), "n",
+                                  threshold)
+    assert checked_counts > 300
+    # Some cells really were suppressed along the way (the synthetic waves have small groups).
+    marks = pd.concat([pd.read_csv(p, usecols=lambda c: c == "suppressed") for p in tables], ignore_index=True)
+    assert (marks["suppressed"].fillna("") != "").sum() > 0
+
+
+def test_manifest_traces_every_output_to_its_inputs(run):
+    m, out = run["manifest"], run["out"]
+    assert m["package"] == "wellbeing-survey" and m["synthetic"] is True
+    assert m["notebooks"] == EXPECTED
+    commit = m["git"]["commit"]
+    assert commit is None or re.fullmatch(r"[0-9a-f]{40}", commit)
+    if (REPO_DIR / ".git").exists():
+        assert commit == subprocess.run(["git", "-C", str(REPO_DIR), "rev-parse", "HEAD"], capture_output=True,
+                                        text=True).stdout.strip()
+    for item in m["inputs"]:
+        assert item["sha256"] == file_sha256(SYNTHETIC_DIR / item["file"])
+        assert item["codebook_sha256"] == file_sha256(SYNTHETIC_DIR / item["codebook"])
+    assert [i["wave"] for i in m["inputs"]] == ["2017", "2018"]
+    assert {(i["wave"], i["n_read"], i["n_analysable"]) for i in m["inputs"]} == {("2017", 1600, 1333),
+                                                                                ("2018", 3421, 3421)}
+    for o in m["outputs"]:
+        assert o["title"] and o["caption"] is not None and o["n"] > 0 and o["waves"]
+        assert o["notebook"] in EXPECTED and o["id"].startswith(o["notebook"][:3])
+        if o["kind"] == "figure":
+            assert o["alt_text"] and len(o["files"]) == 3
+        for f in o["files"]:
+            assert file_sha256(out / f["path"]) == f["sha256"], f["path"]
+
+
+def test_one_workbook_holds_every_table(run):
+    book = openpyxl.load_workbook(run["result"]["workbook"])
+    tables = [o for o in run["manifest"]["outputs"] if o["kind"] == "table"]
+    assert len(book.sheetnames) == len(tables)
+    first = book[book.sheetnames[0]]
+    assert SYNTHETIC_MARK in first["A1"].value
+    with zipfile.ZipFile(run["result"]["workbook"]) as z:
+        assert {i.date_time for i in z.infolist()} == {FIXED_TIME}
+        assert b"2000-01-01T00:00:00Z" in z.read("docProps/core.xml")
+
+
+def test_same_inputs_give_the_same_bytes(run, tmp_path):
+    again = run_notebooks({}, tmp_path, ["01", "04", "05"], echo=lambda *_: None)
+    first = {(o["kind"], o["id"]): o for o in run["manifest"]["outputs"]}
+    second = json.loads(again["manifest"].read_text())["outputs"]
+    assert len(second) > 20 and all(first[o["kind"], o["id"]]["files"] == o["files"] for o in second)
+    a = run["out"] / "report" / "notebooks" / "04_hse_benchmarks.html"
+    b = tmp_path / "report" / "notebooks" / "04_hse_benchmarks.html"
+    assert a.read_bytes().replace(str(run["out"].resolve()).encode(), b"OUT") == \
+        b.read_bytes().replace(str(tmp_path.resolve()).encode(), b"OUT")
+
+
+# -- failures --------------------------------------------------------------------------------------
+def test_a_failing_cell_is_named(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 99 broken"),
+                                         nbformat.v4.new_code_cell("threshold = 10"),
+                                         nbformat.v4.new_code_cell("x = 1"),
+                                         nbformat.v4.new_code_cell("y = {}\ny['missing']")])
+    nb.cells[1].metadata["tags"] = ["parameters"]
+    nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "99_broken.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(NotebookFailed) as err:
+        execute_notebook(path, {"threshold": 5}, tmp_path / "out" / "99_broken.ipynb")
+    text = str(err.value)
+    # Cell 5 counting the injected parameters cell; code cell 4.
+    assert "notebook 99_broken, cell 5 (code cell 4, starting 'y = {}')" in text
+    assert "KeyError: 'missing'" in text and (tmp_path / "out" / "99_broken.ipynb").is_file()
+
+
+def test_command_line_reports_data_problems_before_running_notebooks(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("respondent_id,wave,pss_1,pss_2,pss_3,pss_4\na,1,9,1,1,1\n")
+    (tmp_path / "waves.yaml").write_text("waves:\n  - {label: '1', path: bad.csv}\n")
+    proc = subprocess.run([sys.executable, "-m", "analysis", "run", "--waves", str(tmp_path / "waves.yaml"),
+                           "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "[out of range] column 'pss_1'" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+# -- the HTML report in a real browser -------------------------------------------------------------
+def _chromium() -> str | None:
+    for name in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
+        if name and shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-extensions", "--no-first-run", "--mute-audio",
+                "--allow-file-access-from-files", "--hide-scrollbars"]
+
+_PROBE = """<script>
+window.addEventListener('load', () => {
+  const images = [...document.images];
+  const broken = images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src').slice(0, 60));
+  const mark = document.querySelector('.synthetic-mark');
+  let visible = false;
+  if (mark) {
+    const r = mark.getBoundingClientRect(), st = getComputedStyle(mark);
+    visible = r.width > 200 && r.height > 10 && st.visibility === 'visible' && st.display !== 'none'
+              && parseFloat(st.opacity) === 1 && r.top >= 0 && r.top < window.innerHeight;
+  }
+  const probe = document.createElement('pre');
+  probe.id = 'probe';
+  probe.textContent = JSON.stringify({title: document.title, images: images.length, broken: broken,
+    mark: visible, markText: mark ? mark.textContent : '', toc: document.querySelectorAll('nav#toc a').length,
+    missingTargets: [...document.querySelectorAll('nav#toc a')].filter(a => !document.getElementById(a.getAttribute('href').slice(1))).length});
+  document.body.appendChild(probe);
+});
+</script>"""
+
+
+def _probe(chrome: str, page: Path) -> dict:
+    probe_page = page.with_name(f"_probe_{page.name}")
+    probe_page.write_text(page.read_text().replace("</body>", _PROBE + "</body>"))
+    proc = subprocess.run([chrome, *CHROME_FLAGS, "--virtual-time-budget=20000", "--window-size=1280,900",
+                           "--dump-dom", probe_page.as_uri()], capture_output=True, text=True, timeout=120)
+    probe_page.unlink()
+    found = re.search(r'<pre id="probe">(.*?)</pre>', proc.stdout, re.S)
+    assert found, f"Chromium rendered nothing for {page.name}: {proc.stderr[-800:]}"
+    import html
+
+    return json.loads(html.unescape(found.group(1)))
+
+
+@pytest.fixture(scope="module")
+def chrome():
+    path = _chromium()
+    if path is None:
+        if os.environ.get("WELLBEING_REQUIRE_CHROMIUM") == "1":
+            pytest.fail("no Chromium found, though the set-up should have installed it (apt-get install chromium)")
+        pytest.skip("no Chromium on this machine (python3 tasks.py test installs Debian's chromium where it can)")
+    return path
+
+
+def test_report_renders_with_every_image_and_the_mark(run, chrome, tmp_path):
+    index = run["result"]["report"]
+    result = _probe(chrome, index)
+    figures = [o for o in run["manifest"]["outputs"] if o["kind"] == "figure"]
+    assert result["title"] == "Wellbeing survey analysis report"
+    assert result["images"] == len(figures) and result["broken"] == []
+    assert result["mark"] is True and SYNTHETIC_MARK in result["markText"]
+    assert result["toc"] == 10 and result["missingTargets"] == 0
+    # The mark is visible in pixels too: the top of a screenshot is the mark's orange.
+    shot = tmp_path / "index.png"
+    subprocess.run([chrome, *CHROME_FLAGS, "--window-size=1280,900", f"--screenshot={shot}", index.as_uri()],
+                   capture_output=True, timeout=120)
+    import matplotlib.image as mpimg
+
+    pixels = (mpimg.imread(shot)[:40, :, :3] * 255).round().astype(int)
+    orange = np.all(np.abs(pixels - np.array([213, 94, 0])) <= 3, axis=-1)
+    assert orange.mean() > 0.3
+    # Every figure and table is linked from the index.
+    text = index.read_text()
+    for o in run["manifest"]["outputs"]:
+        assert f'id="{o["kind"]}-{o["id"]}"' in text
+        for f in o["files"]:
+            assert f'href="../{f["path"]}"' in text
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_each_executed_notebook_page_renders(run, chrome, name):
+    page = run["out"] / "report" / "notebooks" / f"{name}.html"
+    result = _probe(chrome, page)
+    assert result["broken"] == [] and result["mark"] is True
+    figures = [o for o in run["manifest"]["outputs"] if o["kind"] == "figure" and o["notebook"] == name]
+    assert result["images"] == len(figures)
+    # Opens offline: no script or stylesheet fetched from elsewhere.
+    assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', page.read_text())
