@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -182,6 +183,63 @@ def plot_shares(table: pd.DataFrame, category: str, share: str, panel: str | Non
         _share_bars(a, part, list(pd.unique(part[category])), category, share, xlabel if a is axes[-1, 0] else "")
         a.set_title(str(p).replace("_", " ").capitalize(), fontsize=9, loc="left", fontweight="bold")
     return fig
+
+
+def plot_ranked(table: pd.DataFrame, label: str, value: str, low: str | None = None, high: str | None = None,
+                xlabel: str = "", scale: float = 1.0, ax=None):
+    """Ranked horizontal bars: the first row of ``table`` on top, each bar labelled with its value,
+    with an interval where ``low``/``high`` are given; suppressed rows labelled, not dropped.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Rows in rank order (e.g. :func:`analysis.priorities.priority_scores` of one group).
+    label, value : str
+        Columns of the bar labels and lengths.
+    low, high : str, optional
+        Interval columns.
+    xlabel : str
+    scale : float
+        Multiplies values for display (100 for shares shown as percentages).
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"label": ["A", "B"], "score": [80.0, 55.5], "lo": [75.0, 50.0], "hi": [85.0, 60.0]})
+    >>> ax = plot_ranked(t, "label", "score", "lo", "hi", xlabel="Score (%)")
+    >>> [t.get_text() for t in ax.texts], [tick.get_text() for tick in ax.get_yticklabels()]
+    (['80', '56'], ['1. A', '2. B'])
+    >>> plt.close(ax.figure)
+    """
+    t = table.reset_index(drop=True)
+    if ax is None:
+        _, ax = new_figure("a4_full")
+        ax.figure.set_size_inches(SIZES["a4_full"][0], max(2.2, 0.9 + 0.27 * len(t)))
+    y = np.arange(len(t))[::-1]
+    hidden = _hidden(t, value)
+    top = 0.0
+    for yi, r in zip(y, t.index):
+        if hidden[r]:
+            ax.text(0, yi, " " + _suppressed_text(t, r), va="center", ha="left", fontsize=7, color=_GREY)
+            continue
+        v = float(t.at[r, value]) * scale
+        ax.barh(yi, v, color=PALETTE[0], height=0.7)
+        end = v
+        if low and high and pd.notna(t.at[r, low]):
+            lo, hi = float(t.at[r, low]) * scale, float(t.at[r, high]) * scale
+            ax.errorbar(v, yi, xerr=[[v - lo], [hi - v]], fmt="none", ecolor="#000000", capsize=2, linewidth=0.8)
+            end = hi
+        ax.text(end + 0.01 * max(1.0, abs(end)), yi, f"{v:.0f}", va="center", ha="left", fontsize=7)
+        top = max(top, end)
+    ranks = [int(t.at[r, "rank"]) if "rank" in t and pd.notna(t.at[r, "rank"]) else i + 1 for i, r in enumerate(t.index)]
+    ax.set_yticks(y, [textwrap.fill(f"{k}. {t.at[r, label]}", 36) for k, r in zip(ranks, t.index)], fontsize=7)
+    ax.set_ylim(-0.6, len(t) - 0.4)
+    ax.set_xlim(0, max(top * 1.1, 1e-9))
+    ax.set_xlabel(xlabel)
+    return ax
 
 
 def _share_bars(ax, t: pd.DataFrame, categories: list, category: str, share: str, xlabel: str) -> None:

@@ -112,11 +112,13 @@ def index_html(fragments: list[dict], titles: dict, manifest: dict) -> str:
               f"Disclosure threshold: groups of fewer than {manifest['disclosure_threshold']} respondents are suppressed. "
               '<a href="manifest.json">Provenance manifest (JSON)</a> · '
               '<a href="../tables/tables.xlsx">All tables (Excel workbook)</a></p>',
-              "<h2>Inputs</h2>", '<table><tr><th>Wave</th><th>File</th><th>SHA-256</th><th>Codebook</th>'
-              "<th>Read</th><th>Analysable</th><th>Synthetic</th></tr>"]
+              "<h2>Inputs</h2>", '<table><tr><th>Input</th><th>File</th><th>SHA-256</th><th>Codebook</th>'
+              '<th class="num">Rows read</th><th class="num">Analysable</th><th>Synthetic</th></tr>']
     for i in manifest["inputs"]:
-        parts.append(f"<tr><td>{esc(i['wave'])}</td><td>{esc(i['file'])}</td><td><code>{esc(i['sha256'][:16])}…</code></td>"
-                     f"<td>{esc(i['codebook'] or '')}</td><td>{i['n_read']:,}</td><td>{i['n_analysable']:,}</td>"
+        analysable = f"{i['n_analysable']:,}" if "n_analysable" in i else ""
+        parts.append(f"<tr><td>{esc(i.get('what', 'wave ' + i['wave']))}</td><td>{esc(i['file'])}</td>"
+                     f"<td><code>{esc((i['sha256'] or '')[:16])}…</code></td><td>{esc(i.get('codebook') or '')}</td>"
+                     f'<td class="num">{i["n_read"]:,}</td><td class="num">{analysable}</td>'
                      f"<td>{'yes' if i['synthetic'] else 'no'}</td></tr>")
     parts.append("</table>")
     parts.append('<nav id="toc"><h2>Contents</h2><ol>')

@@ -153,6 +153,7 @@ class Session:
         self.show = display
         self.records: list[dict] = []
         self._loaded: dict[str, _Loaded] = {}
+        self._other: dict[str, dict] = {}  # inputs that are not survey waves (a poll, team returns)
         self._fragment().unlink(missing_ok=True)
 
     # -- loading -------------------------------------------------------------------------------
@@ -196,22 +197,56 @@ class Session:
                                f"{html.escape(', '.join(missing))}.</p>")
         return not missing
 
+    def add_input(self, label: str, *, file: str, sha256: str, n: int, synthetic: bool, what: str,
+                  **extra) -> None:
+        """Record an input that is not a survey wave (a poll, team returns), for source lines and
+        provenance; outputs name it with ``labels=[label]``."""
+        self._other[str(label)] = {"wave": str(label), "file": Path(str(file)).name, "sha256": sha256, "n": int(n),
+                                   "synthetic": bool(synthetic), "what": what, **extra}
+
+    def poll(self, path=None, spec="union_poll"):
+        """Load a member poll (default the bundled synthetic one) and record it as an input
+        labelled with the poll's id; see :func:`analysis.priorities.load_poll`."""
+        from .priorities import load_poll
+
+        path = Path(path) if path else SYNTHETIC_DIR / "union_poll.csv"
+        poll = load_poll(path, spec)
+        self.add_input(poll.spec.id, file=path.name, sha256=poll.metadata["sha256"], n=poll.metadata["n"],
+                       synthetic=poll.synthetic, what=f"poll {poll.spec.id}")
+        return poll
+
+    def _info(self, label: str) -> dict:
+        """What a label stands for: ``what, file, n, synthetic`` and its provenance entry."""
+        if label in self._other:
+            item = self._other[label]
+            return {"what": item["what"], "file": item["file"], "n": item["n"], "synthetic": item["synthetic"],
+                    "provenance": {k: v for k, v in item.items() if k != "n"} | {"n_read": item["n"]}}
+        wave = self.load(label)
+        return {"what": f"wave {wave.label}", "file": Path(str(wave.metadata["source"])).name,
+                "n": int(wave.metadata["n_analysable"]), "synthetic": wave.synthetic,
+                "provenance": describe_input(wave)}
+
     def synthetic(self, labels=None) -> bool:
-        """True when any of these waves (default: the session's wave) is synthetic."""
-        return any(self.load(label).synthetic for label in (labels or [self.label]))
+        """True when any of these inputs (default: the session's wave) is synthetic."""
+        return any(self._info(str(label))["synthetic"] for label in (labels or [self.label]))
 
     def source(self, labels=None) -> str:
-        """The source line printed under every output: waves, files and package version."""
+        """The source line printed under every output: inputs, files and package version."""
         labels = labels or [self.label]
-        files = ", ".join(f"wave {self.load(lb).label} ({Path(self.load(lb).metadata['source']).name})"
-                          for lb in labels)
+        files = ", ".join(f"{self._info(str(lb))['what']} ({self._info(str(lb))['file']})" for lb in labels)
         return f"{files}; wellbeing-survey {package_version()}"
 
-    def banner(self) -> None:
+    def banner(self, label: str | None = None) -> None:
         """Show the synthetic-data mark (when the data are synthetic) and what is analysed."""
-        text = (f"Analysing wave {self.label} ({self.load().metadata['n_analysable']:,} analysable respondents) "
-                f"of waves {', '.join(self.labels)}. Disclosure threshold: {self.threshold}.")
-        if self.synthetic(self.labels):
+        if label is not None:
+            info = self._info(str(label))
+            text = f"Analysing {info['what']} ({info['n']:,} rows). Disclosure threshold: {self.threshold}."
+            labels = [str(label)]
+        else:
+            text = (f"Analysing wave {self.label} ({self.load().metadata['n_analysable']:,} analysable respondents) "
+                    f"of waves {', '.join(self.labels)}. Disclosure threshold: {self.threshold}.")
+            labels = self.labels
+        if self.synthetic(labels):
             mark = (f'<div class="synthetic-mark" style="{_CSS}">{SYNTHETIC_MARK}: these numbers come from '
                     f'generated respondents, not from a survey, and are not findings.</div>')
             self._display_html(f"{mark}<p>{html.escape(text)}</p>")
@@ -225,13 +260,14 @@ class Session:
     def _fragment(self) -> Path:
         return self.provenance_dir / f"{self.notebook}.json"
 
-    def _check_table(self, name: str, table: pd.DataFrame, n_rows_limit: int) -> None:
+    def _check_table(self, name: str, table: pd.DataFrame, n_rows_limit: int | None) -> None:
         problems = []
-        leaked = [c for c in table.columns if c in ROW_LEVEL_COLUMNS]
+        text = {c for item in self._other.values() for c in item.get("text_columns", ())}
+        leaked = [c for c in table.columns if c in ROW_LEVEL_COLUMNS or c in text]
         if leaked:
             problems.append(Problem("row-level data", leaked, f"table {name!r} has respondent-level columns {leaked}",
                                     "aggregate before saving; outputs never hold identifiers or free text"))
-        if len(table) >= n_rows_limit:
+        if n_rows_limit is not None and len(table) >= n_rows_limit:
             problems.append(Problem("row-level data", None,
                                     f"table {name!r} has {len(table)} rows, as many as the respondents it describes",
                                     "save summaries, not respondent-level rows"))
@@ -241,7 +277,7 @@ class Session:
             assert_no_small_cells(table, "n", self.threshold)
 
     def table(self, name: str, table: pd.DataFrame, caption: str, *, labels=None, n: int | None = None,
-              note: str = "") -> None:
+              note: str = "", per_team: bool = False) -> None:
         """Save a results table as CSV and Markdown, record it, and show it.
 
         Secondary counts (``n_missing``, ``n_lost`` ...) below the threshold are blanked
@@ -261,10 +297,13 @@ class Session:
             Respondents the table rests on (default the waves' analysable respondents).
         note : str
             A footnote (e.g. the disclosure rule, the robust estimator used).
+        per_team : bool
+            The table has a row per team (team-level returns, not people): the row-count check is
+            off; identifiers and free-text columns are still refused.
         """
         labels = [str(lb) for lb in (labels or [self.label])]
-        n_total = sum(int(self.load(lb).metadata["n_analysable"]) for lb in labels)
-        self._check_table(name, table, max(n_total, 2 * self.threshold))
+        n_total = sum(self._info(lb)["n"] for lb in labels)
+        self._check_table(name, table, None if per_team else max(n_total, 2 * self.threshold))
         shown = suppress_counts(table, threshold=self.threshold)
         stem = self._stem(name, labels)
         source = self.source(labels)
@@ -290,7 +329,7 @@ class Session:
         from .style import save_figure
 
         labels = [str(lb) for lb in (labels or [self.label])]
-        n = n if n is not None else sum(int(self.load(lb).metadata["n_analysable"]) for lb in labels)
+        n = n if n is not None else sum(self._info(lb)["n"] for lb in labels)
         stem = self._stem(name, labels)
         synthetic = self.synthetic(labels)
         saved = save_figure(fig, self.figures_dir / stem, title=title, alt_text=alt_text, caption=caption,
@@ -317,13 +356,14 @@ class Session:
     def _save(self, record: dict) -> None:
         key = (record["kind"], record["id"])
         self.records = [r for r in self.records if (r["kind"], r["id"]) != key] + [record]
-        labels = sorted({lb for r in self.records for lb in r["waves"]}, key=self.labels.index)
+        order = self.labels + list(self._other)
+        labels = sorted({lb for r in self.records for lb in r["waves"]}, key=order.index)
         fragment = {
             "notebook": self.notebook,
             "package_version": package_version(),
             "git": git_commit(),
             "threshold": self.threshold,
-            "inputs": [describe_input(self.load(lb)) for lb in labels],
+            "inputs": [self._info(lb)["provenance"] for lb in labels],
             "outputs": [{k: v for k, v in r.items() if k != "files_written"} for r in self.records],
         }
         self.provenance_dir.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,10 @@ BOUNDED = ("p_value", "p_adjusted", "r2", "r2_adj", "delta_r2", "alpha", "alpha_
            "below_p20", "below_p50", "below_p80", "robust_p", "robust_effect")
 
 
+#: Columns shown as whole numbers when every value is whole (counts, points, ranks).
+WHOLE = ("rank", "count", "points", "max_points", "n_any")
+
+
 def format_p(p: float) -> str:
     """APA p value: three decimals, no leading zero, ``< .001`` below that.
 
@@ -70,7 +74,8 @@ def apa_table(table: pd.DataFrame, decimals: int = 2) -> pd.DataFrame:
         x = out[col].astype(float)
         if col in ("p_value", "p_adjusted", "robust_p", "f_p", "p_change") or col.endswith("_p"):
             out[col] = [format_p(v) for v in x]
-        elif col == "n" or col.startswith("n_") or col == "k" or (x.dropna() % 1 == 0).all() and col.startswith("df"):
+        elif (col == "n" or col.startswith("n_") or col == "k"
+              or (x.dropna() % 1 == 0).all() and (col.startswith("df") or col in WHOLE)):
             out[col] = ["" if math.isnan(v) else f"{v:.0f}" for v in x]
         else:
             out[col] = [format_number(v, decimals, col in BOUNDED) for v in x]

@@ -27,7 +27,7 @@ from analysis.tables import FIXED_TIME, SYNTHETIC_MARK
 
 EXPECTED = ["01_data_and_codebook", "02_sample_profile", "03_scores_and_reliability", "04_hse_benchmarks",
             "05_stress_regression", "06_bme_experience", "07_presenteeism", "08_intention_to_leave",
-            "09_hours_and_satisfaction", "10_wave_comparison"]
+            "09_hours_and_satisfaction", "10_wave_comparison", "11_union_priorities"]
 
 
 # -- committed notebooks ---------------------------------------------------------------------------
@@ -70,8 +70,9 @@ def run(tmp_path_factory):
 
 def test_every_notebook_runs_with_progress(run):
     assert [p.stem for p in run["result"]["notebooks"]] == EXPECTED
-    assert run["lines"][0] == f"[1/10] {EXPECTED[0]} ..."
-    assert any(line.startswith(f"[10/10] {EXPECTED[-1]} done in") for line in run["lines"])
+    k = len(EXPECTED)
+    assert run["lines"][0] == f"[1/{k}] {EXPECTED[0]} ..."
+    assert any(line.startswith(f"[{k}/{k}] {EXPECTED[-1]} done in") for line in run["lines"])
     for path in run["result"]["notebooks"]:
         nb = nbformat.read(path, as_version=4)
         outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
@@ -91,13 +92,15 @@ def test_every_notebook_writes_its_figures_and_tables(run):
                  "05_stress_moderation_2017", "05_stress_simple_slopes_2017", "06_bme_comparisons_2018",
                  "06_bme_racism_2018", "07_presenteeism_by_sector_2018", "07_presenteeism_logit_2018",
                  "08_intention_by_sector_2018", "08_leave_job_logit_2018", "08_leave_profession_logit_2018",
-                 "09_extra_time_2018", "09_satisfaction_brant_2018", "10_wave_changes_2017-2018"]:
+                 "09_extra_time_2018", "09_satisfaction_brant_2018", "10_wave_changes_2017-2018",
+                 "11_priorities_core_union_poll", "11_priorities_core_by_role_union_poll", "11_barriers_union_poll"]:
         assert name in ids, name
     figures = {o["id"] for o in run["manifest"]["outputs"] if o["kind"] == "figure"}
     for name in ["02_sample_profile_2018", "03_reliability_2017-2018", "04_hse_benchmark_2018",
                  "04_hse_benchmark_by_sector_2018", "05_stress_ols_2018", "05_stress_ols_diagnostics_2018",
                  "05_stress_moderation_2017", "06_bme_racism_2018", "07_presenteeism_by_stress_2018",
-                 "08_leave_odds_ratios_2018", "09_extra_days_by_sector_2018", "10_wave_changes_hse_2017-2018"]:
+                 "08_leave_odds_ratios_2018", "09_extra_days_by_sector_2018", "10_wave_changes_hse_2017-2018",
+                 "11_priorities_core_union_poll", "11_barriers_union_poll"]:
         assert name in figures, name
     out = run["out"]
     for fid in figures:
@@ -170,11 +173,13 @@ def test_manifest_traces_every_output_to_its_inputs(run):
         assert commit == subprocess.run(["git", "-C", str(REPO_DIR), "rev-parse", "HEAD"], capture_output=True,
                                         text=True).stdout.strip()
     for item in m["inputs"]:
-        assert item["sha256"] == file_sha256(SYNTHETIC_DIR / item["file"])
-        assert item["codebook_sha256"] == file_sha256(SYNTHETIC_DIR / item["codebook"])
-    assert [i["wave"] for i in m["inputs"]] == ["2017", "2018"]
-    assert {(i["wave"], i["n_read"], i["n_analysable"]) for i in m["inputs"]} == {("2017", 1600, 1333),
-                                                                                ("2018", 3421, 3421)}
+        assert item["sha256"] == file_sha256(SYNTHETIC_DIR / item["file"]) and item["synthetic"] is True
+        if item.get("codebook"):
+            assert item["codebook_sha256"] == file_sha256(SYNTHETIC_DIR / item["codebook"])
+    waves = [i for i in m["inputs"] if "n_analysable" in i]
+    assert {(i["wave"], i["n_read"], i["n_analysable"]) for i in waves} == {("2017", 1600, 1333), ("2018", 3421, 3421)}
+    assert {(i["wave"], i["file"], i["n_read"]) for i in m["inputs"] if i not in waves} >= {
+        ("union_poll", "union_poll.csv", 105)}
     for o in m["outputs"]:
         assert o["title"] and o["caption"] is not None and o["n"] > 0 and o["waves"]
         assert o["notebook"] in EXPECTED and o["id"].startswith(o["notebook"][:3])
@@ -298,7 +303,7 @@ def test_report_renders_with_every_image_and_the_mark(run, chrome, tmp_path):
     assert result["title"] == "Wellbeing survey analysis report"
     assert result["images"] == len(figures) and result["broken"] == []
     assert result["mark"] is True and SYNTHETIC_MARK in result["markText"]
-    assert result["toc"] == 10 and result["missingTargets"] == 0
+    assert result["toc"] == len(EXPECTED) and result["missingTargets"] == 0
     # The mark is visible in pixels too: the top of a screenshot is the mark's orange.
     shot = tmp_path / "index.png"
     subprocess.run([chrome, *CHROME_FLAGS, "--window-size=1280,900", f"--screenshot={shot}", index.as_uri()],

@@ -10,6 +10,7 @@ from ..codebook import write_codebook
 from ..paths import SYNTHETIC_DIR
 from .demo import DEMO_SEED, demo_wave
 from .exports import to_raw_export, write_spss_export
+from .poll import write_poll
 from .waves import available_waves, generate_wave, load_params
 
 #: Exclusion rules that the codebooks of the synthetic waves state (with the generator's kinds).
@@ -43,8 +44,9 @@ def write_bundled(directory=None) -> list[Path]:
     - ``wave_<year>_export.sav`` with ``wave_<year>_export_sav.yaml``: an SPSS export with value
       labels and user-missing values;
 
-    plus ``demo_wave.csv`` (500 returns, uncalibrated) and ``waves.yaml``, the manifest the main job
-    reads. Every data file has a ``<name>.meta.yaml`` saying it is synthetic.
+    plus ``demo_wave.csv`` (500 returns, uncalibrated), ``waves.yaml`` (the manifest the main job
+    reads) and ``union_poll.csv`` (the member poll, :mod:`analysis.synthetic.poll`). Every data file
+    has a ``<name>.meta.yaml`` saying it is synthetic.
     """
     out = Path(directory or SYNTHETIC_DIR)
     out.mkdir(parents=True, exist_ok=True)
@@ -89,4 +91,5 @@ def write_bundled(directory=None) -> list[Path]:
     }, out / "demo_wave.meta.yaml"))
     written.append(_yaml({"waves": manifest}, out / "waves.yaml",
                          "# Waves the main job (python -m analysis run) loads, validates and scores.\n"))
+    written += write_poll(out)
     return written
