@@ -511,3 +511,99 @@ def _suppressed_text(t: pd.DataFrame, row, sep: str = " ") -> str:
 
 def _scale_name(scale: str) -> str:
     return str(scale).removeprefix("hse_").replace("_", " ").capitalize()
+
+
+# --------------------------------------------------------------------------------------------
+# The workload health check's team comparison (analysis.health_check.flags_long).
+# --------------------------------------------------------------------------------------------
+
+#: Health check flags -> colour (the HSE band colours: amber is the band "yellow", no data grey).
+HEALTH_CHECK_COLOURS = {"red": BANDS["red"][0], "amber": BANDS["yellow"][0], "green": BANDS["green"][0],
+                        "no data": BANDS["suppressed"][0]}
+#: Legend text for each flag (the word is also written in every cell).
+HEALTH_CHECK_LEGEND = {"red": "Red: at or past the red cut-off", "amber": "Amber: at or past the amber cut-off",
+                       "green": "Green: short of both cut-offs",
+                       "no data": "No data: a figure not recorded, or a zero denominator"}
+
+
+def _health_check_value(value: float, unit: str) -> str:
+    """A value as written in a cell or a header: shares as whole percentages, else up to one decimal."""
+    if unit == "share":
+        return f"{100 * value:.0f}%"
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def plot_health_check(flags_long: pd.DataFrame, ax=None):
+    """Team comparison grid of the workload health check: teams as rows, indicators as columns.
+
+    Each cell is filled with its flag's colour (red, amber = the band yellow, green, grey for no
+    data; :data:`analysis.style.BANDS`) and carries the value and the flag's word as text, so the
+    colour is never the only cue. Each column header gives the indicator and its amber and red
+    cut-offs; the legend says what each colour means and, when the cut-offs are the shipped ones
+    (``threshold_status`` "example"), that they are illustrative examples, not standards.
+
+    Parameters
+    ----------
+    flags_long : DataFrame
+        :func:`analysis.health_check.flags_long`: ``team`` (or, for services, only ``service``),
+        ``indicator, label, unit, value, flag, amber_cut, red_cut, higher_is_worse,
+        threshold_status``.
+    ax : matplotlib Axes, optional
+        Default: a new figure sized to the grid.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"team": ["A1", "A1"], "indicator": ["vacancy_rate", "cases_per_fte"],
+    ...                   "label": ["Vacancy rate", "Cases per FTE"], "unit": ["share", "cases per FTE"],
+    ...                   "value": [0.25, np.nan], "flag": ["red", "no data"], "amber_cut": [0.1, 18.0],
+    ...                   "red_cut": [0.2, 24.0], "higher_is_worse": [True, True],
+    ...                   "threshold_status": ["example", "example"]})
+    >>> ax = plot_health_check(t)
+    >>> [t.get_text() for t in ax.texts]
+    ['25%\\nred', 'no data']
+    >>> plt.close(ax.figure)
+    """
+    t = flags_long.reset_index(drop=True)
+    rows_by = "team" if "team" in t.columns else "service"
+    rows = list(pd.unique(t[rows_by]))
+    columns = list(pd.unique(t["indicator"]))
+    if ax is None:
+        apply_style()
+        width = max(SIZES["a4_full"][0], 1.2 + 0.95 * len(columns))
+        _, ax = plt.subplots(figsize=(width, 1.9 + 0.36 * len(rows)))
+    for r in t.index:
+        x, y = columns.index(t.at[r, "indicator"]), len(rows) - 1 - rows.index(t.at[r, rows_by])
+        value, flag = t.at[r, "value"], t.at[r, "flag"]
+        missing = flag == "no data" or pd.isna(value)
+        colour = HEALTH_CHECK_COLOURS["no data" if missing else flag]
+        ax.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=colour, edgecolor="#FFFFFF", linewidth=2))
+        text = "no data" if missing else f"{_health_check_value(value, t.at[r, 'unit'])}\n{flag}"
+        ax.text(x, y, text, ha="center", va="center", fontsize=6, color="#000000")
+    headers = []
+    for name in columns:
+        first = t[(t["indicator"] == name).to_numpy()].iloc[0]
+        sign = "≥" if first["higher_is_worse"] else "≤"
+        cuts = (f"amber {sign} {_health_check_value(first['amber_cut'], first['unit'])}\n"
+                f"red {sign} {_health_check_value(first['red_cut'], first['unit'])}")
+        label = textwrap.fill(str(first["label"]) if "label" in t.columns else str(name), 16)
+        headers.append(f"{label}\n{cuts}")
+    ax.set_xlim(-0.5, len(columns) - 0.5)
+    ax.set_ylim(-0.5, len(rows) - 0.5)
+    ax.xaxis.tick_top()
+    ax.set_xticks(range(len(columns)), headers, fontsize=6)
+    ax.set_yticks(range(len(rows)), [str(r) for r in rows[::-1]], fontsize=7)
+    ax.tick_params(length=0)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_ylabel(rows_by.capitalize())
+    example = "threshold_status" in t.columns and (t["threshold_status"] == "example").any()
+    title = ("Cut-offs are ILLUSTRATIVE EXAMPLES, not standards" if example
+             else "Cut-offs agreed locally" if "threshold_status" in t.columns else "Cut-offs")
+    ax.legend(handles=[Patch(facecolor=HEALTH_CHECK_COLOURS[k], label=v) for k, v in HEALTH_CHECK_LEGEND.items()],
+              title=title, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=2, fontsize=6, title_fontsize=7,
+              frameon=False)
+    return ax

@@ -215,12 +215,26 @@ class Session:
                        synthetic=poll.synthetic, what=f"poll {poll.spec.id}")
         return poll
 
+    def health_check(self, path=None, thresholds=None):
+        """Load team health-check returns (default the bundled synthetic teams) with thresholds
+        (default the shipped illustrative examples) and record them as the input ``teams``; their
+        free-text fields can never be saved. See :func:`analysis.health_check.load_health_check`."""
+        from .health_check import load_health_check, load_template
+
+        path = Path(path) if path else SYNTHETIC_DIR / "health_check_teams.csv"
+        hc = load_health_check(path, thresholds)
+        self.add_input("teams", file=path.name, sha256=hc.metadata["sha256"], n=hc.metadata["n_teams"],
+                       synthetic=bool(hc.metadata.get("synthetic")), what="team health-check returns",
+                       text_columns=load_template().names("text"))
+        return hc
+
     def _info(self, label: str) -> dict:
         """What a label stands for: ``what, file, n, synthetic`` and its provenance entry."""
         if label in self._other:
             item = self._other[label]
             return {"what": item["what"], "file": item["file"], "n": item["n"], "synthetic": item["synthetic"],
-                    "provenance": {k: v for k, v in item.items() if k != "n"} | {"n_read": item["n"]}}
+                    "provenance": {k: v for k, v in item.items() if k not in ("n", "text_columns")}
+                    | {"n_read": item["n"]}}
         wave = self.load(label)
         return {"what": f"wave {wave.label}", "file": Path(str(wave.metadata["source"])).name,
                 "n": int(wave.metadata["n_analysable"]), "synthetic": wave.synthetic,

@@ -82,6 +82,6 @@ def test_synthetic_regenerates_the_bundled_files(tmp_path):
     proc = cli("synthetic", "--out", tmp_path)
     assert proc.returncode == 0, proc.stderr
     written = sorted(p for p in tmp_path.iterdir())
-    assert len(written) == 21
+    assert len(written) == 23
     for p in written:
         assert hashlib.sha256(p.read_bytes()).digest() == hashlib.sha256((SYNTHETIC_DIR / p.name).read_bytes()).digest()

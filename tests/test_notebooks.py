@@ -27,7 +27,8 @@ from analysis.tables import FIXED_TIME, SYNTHETIC_MARK
 
 EXPECTED = ["01_data_and_codebook", "02_sample_profile", "03_scores_and_reliability", "04_hse_benchmarks",
             "05_stress_regression", "06_bme_experience", "07_presenteeism", "08_intention_to_leave",
-            "09_hours_and_satisfaction", "10_wave_comparison", "11_union_priorities"]
+            "09_hours_and_satisfaction", "10_wave_comparison", "11_union_priorities",
+            "12_workload_health_check"]
 
 
 # -- committed notebooks ---------------------------------------------------------------------------
@@ -93,14 +94,16 @@ def test_every_notebook_writes_its_figures_and_tables(run):
                  "06_bme_racism_2018", "07_presenteeism_by_sector_2018", "07_presenteeism_logit_2018",
                  "08_intention_by_sector_2018", "08_leave_job_logit_2018", "08_leave_profession_logit_2018",
                  "09_extra_time_2018", "09_satisfaction_brant_2018", "10_wave_changes_2017-2018",
-                 "11_priorities_core_union_poll", "11_priorities_core_by_role_union_poll", "11_barriers_union_poll"]:
+                 "11_priorities_core_union_poll", "11_priorities_core_by_role_union_poll", "11_barriers_union_poll",
+                 "12_team_indicators_teams", "12_service_indicators_teams"]:
         assert name in ids, name
     figures = {o["id"] for o in run["manifest"]["outputs"] if o["kind"] == "figure"}
     for name in ["02_sample_profile_2018", "03_reliability_2017-2018", "04_hse_benchmark_2018",
                  "04_hse_benchmark_by_sector_2018", "05_stress_ols_2018", "05_stress_ols_diagnostics_2018",
                  "05_stress_moderation_2017", "06_bme_racism_2018", "07_presenteeism_by_stress_2018",
                  "08_leave_odds_ratios_2018", "09_extra_days_by_sector_2018", "10_wave_changes_hse_2017-2018",
-                 "11_priorities_core_union_poll", "11_barriers_union_poll"]:
+                 "11_priorities_core_union_poll", "11_barriers_union_poll",
+                 "12_health_check_adult_community_teams"]:
         assert name in figures, name
     out = run["out"]
     for fid in figures:
@@ -131,6 +134,12 @@ def _respondent_values() -> tuple[set, set]:
         ids |= set(data["respondent_id"])
         if "comments" in data:
             texts |= {t for t in data["comments"] if len(t) > 3}
+    from analysis.health_check import load_template
+
+    teams = pd.read_csv(SYNTHETIC_DIR / "health_check_teams.csv", dtype=str, keep_default_na=False)
+    for col in load_template().names("text"):
+        texts |= {t for t in teams.get(col, []) if len(t) > 12}
+    assert len(texts) > 10
     return ids, texts
 
 
@@ -178,8 +187,8 @@ def test_manifest_traces_every_output_to_its_inputs(run):
             assert item["codebook_sha256"] == file_sha256(SYNTHETIC_DIR / item["codebook"])
     waves = [i for i in m["inputs"] if "n_analysable" in i]
     assert {(i["wave"], i["n_read"], i["n_analysable"]) for i in waves} == {("2017", 1600, 1333), ("2018", 3421, 3421)}
-    assert {(i["wave"], i["file"], i["n_read"]) for i in m["inputs"] if i not in waves} >= {
-        ("union_poll", "union_poll.csv", 105)}
+    assert {(i["wave"], i["file"], i["n_read"]) for i in m["inputs"] if i not in waves} == {
+        ("union_poll", "union_poll.csv", 105), ("teams", "health_check_teams.csv", 24)}
     for o in m["outputs"]:
         assert o["title"] and o["caption"] is not None and o["n"] > 0 and o["waves"]
         assert o["notebook"] in EXPECTED and o["id"].startswith(o["notebook"][:3])

@@ -46,7 +46,7 @@ def _digest(paths):
 
 def test_regeneration_reproduces_every_file(tmp_path):
     written = write_bundled(tmp_path)
-    assert len(written) == 21
+    assert len(written) == 23
     assert _digest(written) == _digest(SYNTHETIC_DIR / p.name for p in written)
 
 

@@ -11,6 +11,7 @@ from ..paths import SYNTHETIC_DIR
 from .demo import DEMO_SEED, demo_wave
 from .exports import to_raw_export, write_spss_export
 from .poll import write_poll
+from .teams import write_teams
 from .waves import available_waves, generate_wave, load_params
 
 #: Exclusion rules that the codebooks of the synthetic waves state (with the generator's kinds).
@@ -45,7 +46,8 @@ def write_bundled(directory=None) -> list[Path]:
       labels and user-missing values;
 
     plus ``demo_wave.csv`` (500 returns, uncalibrated), ``waves.yaml`` (the manifest the main job
-    reads) and ``union_poll.csv`` (the member poll, :mod:`analysis.synthetic.poll`). Every data file
+    reads), ``union_poll.csv`` (the member poll, :mod:`analysis.synthetic.poll`) and
+    ``health_check_teams.csv`` (team returns, :mod:`analysis.synthetic.teams`). Every data file
     has a ``<name>.meta.yaml`` saying it is synthetic.
     """
     out = Path(directory or SYNTHETIC_DIR)
@@ -92,4 +94,5 @@ def write_bundled(directory=None) -> list[Path]:
     written.append(_yaml({"waves": manifest}, out / "waves.yaml",
                          "# Waves the main job (python -m analysis run) loads, validates and scores.\n"))
     written += write_poll(out)
+    written += write_teams(out)
     return written

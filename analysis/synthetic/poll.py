@@ -35,7 +35,7 @@ def answer_shares(points: dict, score: float) -> dict:
     Examples
     --------
     >>> p = answer_shares({"high": 3, "medium": 2, "low": 1, "dont_agree": 0}, 75.0)
-    >>> round(sum(p[k] * v for k, v in {"high": 3, "medium": 2, "low": 1, "dont_agree": 0}.items()) / 3, 6)
+    >>> round(float(sum(p[k] * v for k, v in {"high": 3, "medium": 2, "low": 1, "dont_agree": 0}.items())) / 3, 6)
     0.75
     """
     keys = list(points)
