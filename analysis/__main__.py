@@ -137,7 +137,7 @@ def _report(args, default_outputs: bool = False) -> int:
 def _draft(args) -> int:
     from .codebook_draft import draft_codebook, write_draft
 
-    result = draft_codebook(args.export, wave=args.label)
+    result = draft_codebook(args.export, wave=args.label, sheet=args.sheet)
     path = write_draft(result, args.output)
     todo = getattr(result, "todo", [])
     print(f"wrote {path}" + (f": {len(todo)} item(s) marked TODO for you to finish" if todo else ": nothing left to map"))
@@ -189,6 +189,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("export", help="the raw export")
     d.add_argument("--output", "-o", required=True, help="where to write the draft codebook (YAML)")
     d.add_argument("--label", "-l", help="the wave label to write into the codebook")
+    d.add_argument("--sheet", help="the Excel sheet to read (name or 0-based number; default the first)")
 
     p = sub.add_parser("synthetic", help="regenerate the synthetic data in data/synthetic/",
                        description="Regenerate every bundled synthetic file, byte for byte.")

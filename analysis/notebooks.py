@@ -143,8 +143,13 @@ def _execute_cells(client, nb, path: Path, save_to: Path) -> None:
                 raise NotebookFailed(path.stem, index + 1, code, first[:80], _error_text(cell.outputs), save_to) from None
 
 
+def default_jobs() -> int:
+    """Notebooks run side by side: one per CPU core, at most 4 (``WELLBEING_JOBS`` overrides)."""
+    return int(os.environ.get("WELLBEING_JOBS") or min(4, os.cpu_count() or 1))
+
+
 def run_notebooks(parameters: dict | None = None, output_dir=None, notebooks=None, *, report: bool = True,
-                  echo=print) -> dict:
+                  echo=print, jobs: int | None = None) -> dict:
     """Run the notebooks in order, then write the manifest, the workbook and the HTML report.
 
     Parameters
@@ -161,6 +166,9 @@ def run_notebooks(parameters: dict | None = None, output_dir=None, notebooks=Non
         Build the manifest, workbook and HTML report afterwards.
     echo : callable
         Progress lines.
+    jobs : int, optional
+        Notebooks run at the same time (default :func:`default_jobs`); each has its own kernel,
+        and the outputs do not depend on the order they finish in.
 
     Returns
     -------
@@ -184,15 +192,33 @@ def run_notebooks(parameters: dict | None = None, output_dir=None, notebooks=Non
             raise ValueError(f"no notebook matches {sorted(wanted)}; the notebooks are "
                              f"{[p.stem for p in list_notebooks()]}")
     executed_dir = out / "report" / "notebooks"
-    executed = []
     start = time.perf_counter()
-    for i, path in enumerate(chosen, 1):
+    total = len(chosen)
+
+    def one(i: int, path: Path) -> Path:
         t0 = time.perf_counter()
-        echo(f"[{i}/{len(chosen)}] {path.stem} ...")
+        echo(f"[{i}/{total}] {path.stem} ...")
         nb_out = executed_dir / path.name
         execute_notebook(path, params, nb_out)
-        executed.append(nb_out)
-        echo(f"[{i}/{len(chosen)}] {path.stem} done in {time.perf_counter() - t0:.1f} s")
+        echo(f"[{i}/{total}] {path.stem} done in {time.perf_counter() - t0:.1f} s")
+        return nb_out
+
+    jobs = max(1, min(int(jobs or default_jobs()), total))
+    if jobs == 1:
+        executed = [one(i, path) for i, path in enumerate(chosen, 1)]
+    else:
+        # Each notebook has its own kernel process, so notebooks run side by side; the first
+        # failure (in notebook order) is raised once the running ones have finished.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(one, i, path) for i, path in enumerate(chosen, 1)]
+            failures = [f.exception() for f in futures if f.exception() is not None]
+            if failures:
+                for f in futures:
+                    f.cancel()
+                raise failures[0]
+            executed = [f.result() for f in futures]
     result = {"notebooks": executed}
     if report:
         result.update(write_outputs(out, [p.stem for p in chosen], echo=echo))
