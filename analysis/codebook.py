@@ -56,6 +56,7 @@ class Codebook:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | int | None = None
+    header_rows: int = 1
     columns: dict = field(default_factory=dict)
     ignore: tuple = ()
     missing_codes: tuple = ()
@@ -153,6 +154,7 @@ def load_codebook(codebook) -> Codebook:
         encoding=spec.get("encoding"),
         delimiter=spec.get("delimiter"),
         sheet=spec.get("sheet"),
+        header_rows=int(spec.get("header_rows", 1)),
         columns={str(k): str(v) for k, v in spec.get("columns", {}).items()},
         ignore=tuple(spec.get("ignore", ())),
         missing_codes=tuple(spec.get("missing_codes", ())),

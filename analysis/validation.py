@@ -237,6 +237,15 @@ def to_canonical(
     header = [str(c) for c in frame.columns]
     report: dict = {"missing_coded": {}, "ignored": [], "renamed": {}}
 
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:  # readers refuse these; a DataFrame or Parquet file can still hold them
+        problems.append(Problem(
+            "duplicate columns", None, f"column name(s) {repeated} appear more than once",
+            "rename or remove the repeated columns (only the first of each is checked here)"))
+        keep = ~pd.Index(header).duplicated()
+        frame = frame.loc[:, keep]
+        header = [h for h, k in zip(header, keep) if k]
+
     absent = [c for c in list(codebook.columns) + list(codebook.ignore) if c not in header]
     if absent:
         problems.append(Problem(
@@ -344,6 +353,7 @@ def to_canonical(
                 "drop the wave label from the codebook/call, or correct the wave column",
                 ids=ids, values=out["wave"], source_column=present.get("wave")))
 
+    problems = _extra_header_rows(problems, frame, present, dictionary)
     columns = {}
     for canon in dictionary.order(out):
         kind = dictionary[canon].kind
@@ -354,3 +364,54 @@ def to_canonical(
         else:
             columns[canon] = pd.array(out[canon], dtype="string")
     return pd.DataFrame(columns, index=pd.RangeIndex(n)), problems, report
+
+
+#: Problems a second header row causes: its text sits where answers should be.
+_HEADER_ROW_KINDS = ("text in numeric field", "unknown answer label", "unknown category")
+
+
+def _extra_header_rows(problems: list[Problem], frame: pd.DataFrame, present: dict,
+                       dictionary: Dictionary) -> list[Problem]:
+    """Replace the column-by-column problems a second (or third) header row causes with one
+    problem that names it.
+
+    A leading row is taken for a header when it holds unreadable text in at least two columns
+    and in at least half of the answer and category columns it fills, and the text does not go
+    on below it (most of those columns are fine after the leading rows).
+    """
+    checked = [c for c in present if dictionary[c].kind in ("code", "number", "category")]
+    value_problems = [p for p in problems if p.kind in _HEADER_ROW_KINDS and p.column in checked]
+    if len(checked) < 2 or len(value_problems) < 2:
+        return problems
+
+    def bad_at(row):
+        return [p for p in value_problems if row in p.rows]
+
+    leading = 0
+    for row in range(1, min(3, len(frame) - 1) + 1):
+        cells = frame.iloc[row - 1]
+        filled = sum(1 for c in checked if pd.notna(cells[present[c]]) and str(cells[present[c]]).strip())
+        bad = bad_at(row)
+        if len(bad) >= 2 and 2 * len(bad) >= filled:
+            leading = row
+        else:
+            break
+    if not leading:
+        return problems
+    explained = [p for p in problems if p.column is not None and p.rows and max(p.rows) <= leading
+                 and p.count <= leading and p.kind in _HEADER_ROW_KINDS + ("conflicting wave label",)]
+    if 2 * len([p for p in explained if p in bad_at(1)]) < len(bad_at(1)):
+        return problems  # the text goes on below the first rows: not a header
+    total = leading + 1
+    words = {2: "two", 3: "three", 4: "four"}[total]
+    columns = [p.source_column or p.column for p in explained]
+    values = tuple(p.values[0] for p in explained if p.values)
+    header_problem = Problem(
+        "extra header row", None,
+        f"{words} header rows? data row{'s 1-' + str(leading) if leading > 1 else ' 1'} hold"
+        f"{'' if leading > 1 else 's'} text in {len(columns)} columns that expect answers or categories "
+        f"({', '.join(map(str, columns[:5]))}{' ...' if len(columns) > 5 else ''}), as a header row does",
+        f"remove the {'second header row' if leading == 1 else 'extra header rows'} or set "
+        f"header_rows: {total} in the codebook",
+        rows=tuple(range(1, leading + 1)), count=leading, values=values[:5], n_values=len(values))
+    return [header_problem] + [p for p in problems if p not in explained]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import yaml
 
 from .codebook import Codebook, load_codebook
 from .dictionary import load_dictionary
-from .errors import Problem, SurveyDataError
+from .errors import Problem, SurveyDataError, SurveyDataWarning
 from .exclusions import apply_exclusions, exclusion_summary
 from .io import RawTable, read_table
 from .validation import to_canonical
@@ -67,6 +68,25 @@ class Wave:
         return (f"Wave({self.label!r}{flag}: {self.metadata.get('n_analysable')} analysable of "
                 f"{self.metadata.get('n_read')} read from {self.metadata.get('source')}; "
                 f"instruments {[i.id for i in self.instruments]})")
+
+
+def _warn_unanswered_instruments(kept: pd.DataFrame, log: pd.DataFrame, instruments, source: str) -> None:
+    """Say so when no analysable respondent answered any item of an instrument whose columns are
+    present: its scores will all be missing (each respondent is in the log, rule ``no_answers``)."""
+    for inst in instruments:
+        if not set(inst.items) <= set(kept.columns):
+            continue
+        n_none = int(((log["scope"] == "instrument") & (log["target"] == inst.id)).sum())
+        if n_none == len(kept):
+            warnings.warn(
+                f"{source}: no respondent answered any {inst.short_name} item ({inst.items[0]} ... "
+                f"{inst.items[-1]} are all empty), so its scores are all missing; every respondent is in "
+                f"wave.exclusions (scope 'instrument', target '{inst.id}', rule 'no_answers'). If the "
+                "export holds these answers, check the codebook's columns and missing codes; if the "
+                "instrument was not asked, leave its columns out (ignore: in the codebook).",
+                SurveyDataWarning,
+                stacklevel=3,
+            )
 
 
 def read_sidecar(path: Path) -> dict:
@@ -129,7 +149,7 @@ def load_wave(path, codebook=None, *, wave: str | int | None = None, instruments
     else:
         path = Path(path)
         table = read_table(path, encoding=cb.encoding, delimiter=cb.delimiter, sheet=cb.sheet,
-                           text_columns=text_columns(cb, dictionary))
+                           text_columns=text_columns(cb, dictionary), header_rows=cb.header_rows)
         sidecar = read_sidecar(path)
     wave_label = wave if wave is not None else (cb.wave if cb.wave is not None else sidecar.get("wave"))
     data, problems, report = to_canonical(table, cb, dictionary, None if wave_label is None else str(wave_label))
@@ -153,6 +173,7 @@ def load_wave(path, codebook=None, *, wave: str | int | None = None, instruments
                      + "; ".join(f"{r.rule}: {r.n}" for r in counts.itertuples() if r.scope == "wave"),
                      "check the exclusion rules in the codebook and that the answers were mapped")],
             source=source)
+    _warn_unanswered_instruments(kept, log, dictionary.instruments, source)
     metadata = {
         "source": source,
         "sha256": table.sha256,
