@@ -117,6 +117,22 @@ def write_table(name: str, frame: pd.DataFrame, caption: str, out_dir, *, source
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 
 
+def fix_workbook_times(path) -> None:
+    """Rewrite an xlsx file with :data:`FIXED_TIME` in its zip entries and document properties:
+    openpyxl stamps the time of saving, so without this the same workbook gives other bytes."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl writes "now" as modified on save
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=FIXED_TIME), data,
+                         compress_type=zipfile.ZIP_DEFLATED)
+    tmp.replace(path)
+
+
 def write_workbook(sheets: list[dict], path) -> Path:
     """One Excel workbook with a sheet per table, byte-stable.
 
@@ -151,16 +167,7 @@ def write_workbook(sheets: list[dict], path) -> Path:
         xl.book.properties.modified = stamp
         xl.book.properties.lastModifiedBy = None
         xl.book.properties.creator = "wellbeing-survey"
-    tmp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl writes "now" as modified on save
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
-            dst.writestr(zipfile.ZipInfo(info.filename, date_time=FIXED_TIME), data,
-                         compress_type=zipfile.ZIP_DEFLATED)
-    tmp.replace(path)
+    fix_workbook_times(path)
     return path
 
 

@@ -5,13 +5,11 @@ range checks, and a second sheet, "fields", documenting every field). Both are b
 from __future__ import annotations
 
 import datetime as dt
-import re
-import zipfile
 from pathlib import Path
 
 import pandas as pd
 
-from ..tables import FIXED_TIME
+from ..tables import FIXED_TIME, fix_workbook_times
 from .spec import NUMERIC, load_template
 
 #: File stem used when ``write_template`` is given a folder.
@@ -81,17 +79,9 @@ def _validations(ws, spec) -> None:
 
 
 def _fix_timestamps(path: Path) -> None:
-    """Rewrite the workbook with fixed times, as :func:`analysis.tables.write_workbook` does, so
-    the same template always gives the same bytes."""
-    tmp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl writes "now" as modified on save
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
-            dst.writestr(zipfile.ZipInfo(info.filename, date_time=FIXED_TIME), data, compress_type=zipfile.ZIP_DEFLATED)
-    tmp.replace(path)
+    """Fixed times, as :func:`analysis.tables.write_workbook` has, so the same template always
+    gives the same bytes."""
+    fix_workbook_times(path)
 
 
 def write_template(path=".", *, template=None) -> list[Path]:
