@@ -20,6 +20,8 @@ from .models import fit_hierarchical, fit_logit, fit_moderation, fit_ols, fit_or
 from .errors import CodebookError, SurveyDataError, SurveyDataWarning
 from .exclusions import exclusion_summary
 from .reliability import reliability
+from .pooling import pool_waves
+from .resampling import bootstrap_ols
 from .scoring import MissingRule, analysis_frame, score_wave, scoring_log
 from .wave_comparison import compare_waves
 from .derived import WorkingTime
@@ -38,6 +40,7 @@ __all__ = [
     "Wave",
     "WorkingTime",
     "analysis_frame",
+    "bootstrap_ols",
     "bme_experience",
     "compare_groups",
     "compare_waves",
@@ -52,6 +55,7 @@ __all__ = [
     "load_benchmark",
     "load_codebook",
     "load_wave",
+    "pool_waves",
     "prevalence",
     "reliability",
     "score_wave",

@@ -128,6 +128,10 @@ def _report(args, default_outputs: bool = False) -> int:
     params = {"waves": waves, "threshold": args.threshold}
     if args.wave:
         params["wave"] = args.wave
+    for name in ("poll", "poll_spec", "teams", "thresholds"):  # notebooks 11 and 12
+        value = getattr(args, name)
+        if value:
+            params[name] = str(Path(value).resolve()) if Path(value).suffix else value
     chosen = args.notebooks
     total = len(list_notebooks()) if not chosen else len(chosen)
     run_notebooks(params, out, chosen, report=not args.no_report, echo=_progress(total))
@@ -144,6 +148,13 @@ def _draft(args) -> int:
     for item in todo:
         print(f"  TODO: {item}")
     return 0
+
+
+def _threshold(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("the disclosure threshold is a number of respondents, at least 1")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -173,9 +184,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="a waves manifest (YAML: waves: [{label, path, codebook}]) instead of data files")
         p.add_argument("--out", "-o", help="output folder" + (" (default the repository)" if name == "run" else ""))
         p.add_argument("--wave", help="the wave the single-wave notebooks analyse (default the latest)")
-        p.add_argument("--threshold", type=int, default=10, help="disclosure threshold (default 10)")
+        p.add_argument("--threshold", type=_threshold, default=10, help="disclosure threshold (default 10)")
         p.add_argument("--notebooks", nargs="+", help="only these notebooks (names or numbers, e.g. 01 04)")
         p.add_argument("--no-report", action="store_true", help="skip the manifest, workbook and HTML report")
+        p.add_argument("--poll", help="a member-poll export for notebook 11 (default the bundled synthetic poll)")
+        p.add_argument("--poll-spec", dest="poll_spec", help="the poll's questions (a YAML file like analysis/polls/union_poll.yaml)")
+        p.add_argument("--teams", help="health-check returns for notebook 12 (CSV or xlsx; default the synthetic teams)")
+        p.add_argument("--thresholds", help="red/amber cut-offs for notebook 12 (YAML; default the illustrative examples)")
         p.add_argument("--rebuild", action="store_true",
                        help="only rebuild the manifest, workbook and HTML report from notebooks already run")
 
@@ -224,6 +239,9 @@ def main(argv=None) -> int:
         return 0
     except SurveyDataError as exc:
         print(exc, file=sys.stderr)
+        return 2
+    except (FileNotFoundError, ValueError) as exc:  # e.g. no notebook matches, nothing to rebuild
+        print(f"{args.command}: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
         from .notebooks import NotebookFailed

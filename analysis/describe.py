@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .derived import WorkingTime
@@ -20,7 +21,8 @@ _DERIVED_LABELS = {
 }
 
 
-def score_summary(scores: pd.DataFrame, working_time: WorkingTime | None = None) -> pd.DataFrame:
+def score_summary(scores: pd.DataFrame, working_time: WorkingTime | None = None,
+                  threshold: int | None = None) -> pd.DataFrame:
     """Summarise every score column: n, missing, mean, SD and quartiles.
 
     No minimum or maximum is reported: an extreme value can belong to one identifiable respondent.
@@ -31,6 +33,11 @@ def score_summary(scores: pd.DataFrame, working_time: WorkingTime | None = None)
         Output of :func:`analysis.score_wave`.
     working_time : WorkingTime, optional
         The parameters used for ``extra_days_year`` (stated in its ``note``).
+    threshold : int, optional
+        Disclosure threshold (default :data:`analysis.disclosure.DEFAULT_THRESHOLD`): a 0/1
+        variable (a share, such as ``bme``) where fewer than this many respondents have a 1, or a
+        0, shows no mean, SD or quartiles (its note says so), since the share would give the
+        count away.
 
     Returns
     -------
@@ -45,6 +52,9 @@ def score_summary(scores: pd.DataFrame, working_time: WorkingTime | None = None)
     >>> score_summary(s)[["variable", "n", "mean"]].values.tolist()
     [['pss4', 2, 6.0]]
     """
+    from .disclosure import DEFAULT_THRESHOLD
+
+    limit = DEFAULT_THRESHOLD if threshold is None else threshold
     labels = {s.name: s.label for i in load_instruments() for s in i.scales} | _DERIVED_LABELS
     wt = working_time or WorkingTime()
     rows = []
@@ -52,6 +62,10 @@ def score_summary(scores: pd.DataFrame, working_time: WorkingTime | None = None)
         if col in ("respondent_id", "wave"):
             continue
         x = scores[col].astype("float64")
+        answered = x.dropna()
+        k = float(answered.sum())
+        few = (set(pd.unique(answered)) <= {0.0, 1.0} and len(answered) > 0
+               and (0 < k < limit or 0 < len(answered) - k < limit))
         rows.append({
             "variable": col,
             "label": labels.get(col, col),
@@ -62,8 +76,11 @@ def score_summary(scores: pd.DataFrame, working_time: WorkingTime | None = None)
             "p25": x.quantile(0.25),
             "median": x.median(),
             "p75": x.quantile(0.75),
-            "note": wt.describe() if col == "extra_days_year" else "",
+            "note": (f"suppressed: fewer than {limit} respondents on one side of this share" if few
+                     else wt.describe() if col == "extra_days_year" else ""),
         })
+        if few:
+            rows[-1].update(dict.fromkeys(("mean", "sd", "p25", "median", "p75"), np.nan))
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
@@ -155,15 +172,13 @@ to a coded question, such as presenteeism), disclosure-controlled.
         counts = x.value_counts(sort=False, dropna=True)
         if not isinstance(x.dtype, pd.CategoricalDtype):
             counts = counts.sort_index()
-        answered = int(counts.sum())
         for cat, n in counts.items():
             if n == 0:
                 continue  # nobody chose it: nothing to show (and suppress() would hide a zero)
-            rows.append({"variable": var, "category": str(cat), "n": int(n),
-                         "share": n / answered if answered else float("nan")})
+            rows.append({"variable": var, "category": str(cat), "n": int(n), "share": n / len(x)})
         missing = int(x.isna().sum())
         if missing:
-            rows.append({"variable": var, "category": NOT_ANSWERED, "n": missing, "share": float("nan")})
+            rows.append({"variable": var, "category": NOT_ANSWERED, "n": missing, "share": missing / len(x)})
         rows.append({"variable": var, "category": "All", "n": len(x), "share": float("nan")})
     table = pd.DataFrame(rows, columns=["variable", "category", "n", "share"]).astype({"n": "int64", "share": "float64"})
     return suppress(table, "n", value_columns=["share"], threshold=threshold or DEFAULT_THRESHOLD,

@@ -93,10 +93,11 @@ def suppress(
     **Secondary** (only when ``by`` and ``total_label`` are given): the rows whose last ``by``
     column equals ``total_label`` are totals of the other rows in their *set*. A set is the whole
     table when ``by`` is one column, or each combination of the other ``by`` columns (e.g. each
-    wave for ``by=["wave", "sector"]``). If exactly one row of a set is suppressed, the total
-    would give it away by subtraction (n_total minus the others' n; likewise a mean from
-    n x mean), so the unsuppressed non-total row with the smallest n is suppressed too and marked
-    ``"secondary"`` (the first in table order on a tie). Total rows are never chosen. A set
+    wave for ``by=["wave", "sector"]``). If exactly one row of a set is suppressed, or the
+    suppressed rows together rest on fewer than ``threshold`` respondents, the total would give
+    them away by subtraction (n_total minus the others' n; likewise a mean from n x mean), so the
+    unsuppressed non-total row with the smallest n is suppressed too and marked ``"secondary"``
+    (the first in table order on a tie), until neither holds. Total rows are never chosen. A set
     without a total row has nothing to subtract from and is left alone.
 
     The function can be applied again to its own output: rows already marked stay suppressed.
@@ -193,7 +194,7 @@ def suppress(
     with np.errstate(invalid="ignore"):
         marks[(marks == "") & (n < threshold)] = PRIMARY
     if total_label is not None:
-        _secondary_by_subtraction(table, marks, n, by_list, total_label)
+        _secondary_by_subtraction(table, marks, n, by_list, total_label, threshold)
 
     if value_columns is None:
         value_columns = [c for c in table.select_dtypes(include="number").columns
@@ -250,20 +251,26 @@ def _check_sets(table, by_list, total_label, n_column, value_columns) -> list[Pr
     return problems
 
 
-def _secondary_by_subtraction(table, marks, n, by_list, total_label) -> None:
-    """Within each set, if exactly one row is suppressed, suppress the smallest other non-total row."""
+def _secondary_by_subtraction(table, marks, n, by_list, total_label, threshold) -> None:
+    """Within each set whose total is shown: while exactly one row is suppressed, or the
+    suppressed rows together rest on fewer than ``threshold`` respondents (the total minus the
+    shown rows would give that small group away), suppress the smallest other non-total row."""
     group, keys = by_list[-1], by_list[:-1]
     is_total = (table[group] == total_label).to_numpy(dtype=bool)
     sets = (table.groupby(keys, dropna=False, sort=False).indices.values() if keys
             else [np.arange(len(table))])
     for rows in sets:
         rows = np.sort(np.asarray(rows))
-        if not is_total[rows].any():
+        if not is_total[rows].any() or (marks[rows[is_total[rows]]] != "").any():
             continue
-        if (marks[rows] != "").sum() != 1:
-            continue
-        candidates = rows[(marks[rows] == "") & ~is_total[rows]]
-        if candidates.size:
+        while True:
+            hidden = rows[(marks[rows] != "") & ~is_total[rows]]
+            together = np.nansum(n[hidden])
+            if not (hidden.size == 1 or (hidden.size and 0 < together < threshold)):
+                break
+            candidates = rows[(marks[rows] == "") & ~is_total[rows]]
+            if not candidates.size:
+                break
             marks[candidates[np.argmin(n[candidates])]] = SECONDARY
 
 
@@ -622,6 +629,13 @@ def assert_no_small_cells(
 # --------------------------------------------------------------------------------------------
 
 
+#: Counts of missing answers and of processing (who answered, who a model left out): they
+#: describe no one's attributes, are recoverable from the totals beside them anyway, and are shown
+#: in full so that nothing is dropped unseen. Every other count of respondents is disclosure-controlled.
+MISSINGNESS_COUNTS = ("n_missing", "n_lost", "n_no_answer", "n_answered", "n_respondents", "n_read",
+                      "n_analysable", "n_influential", "n_teams")
+
+
 def count_columns(table: pd.DataFrame) -> list[str]:
     """The columns of a results table that count respondents: ``n`` and ``n_*``, numeric.
 
@@ -641,14 +655,14 @@ def suppress_counts(table: pd.DataFrame, columns: list[str] | None = None,
     excluded by a rule) that are above zero and below ``threshold``.
 
     The rows' own ``n`` is :func:`suppress`'s job (it also blanks the statistics resting on it);
-    this function handles counts that sit beside a statistic without it resting on them, such as
-    ``n_missing`` in a score summary. A zero is shown (it identifies nobody).
+    this function handles counts of an attribute that sit beside a statistic without it resting
+    on them, such as ``n_events`` in a logistic model's fit. A zero is shown (it identifies nobody).
 
     Parameters
     ----------
     table : DataFrame
     columns : list of str, optional
-        Default :func:`count_columns` of the table except ``n``.
+        Default :func:`count_columns` of the table except ``n`` and :data:`MISSINGNESS_COUNTS`.
     threshold : int
 
     Returns
@@ -658,13 +672,15 @@ def suppress_counts(table: pd.DataFrame, columns: list[str] | None = None,
 
     Examples
     --------
-    >>> t = pd.DataFrame({"variable": ["pss4", "uwes9"], "n": [500, 480], "n_missing": [3, 23]})
-    >>> suppress_counts(t)["n_missing"].tolist()
-    [nan, 23.0]
+    >>> t = pd.DataFrame({"outcome": ["leave", "stay"], "n": [500, 480], "n_events": [3, 23], "n_missing": [3, 2]})
+    >>> out = suppress_counts(t)
+    >>> out["n_events"].tolist(), out["n_missing"].tolist()
+    ([nan, 23.0], [3, 2])
     """
     threshold = _threshold_or_raise(threshold, "suppress_counts")
     out = table.copy()
-    for col in (columns if columns is not None else [c for c in count_columns(table) if c != "n"]):
+    default = [c for c in count_columns(table) if c != "n" and c not in MISSINGNESS_COUNTS]
+    for col in (columns if columns is not None else default):
         x = out[col].astype("float64")
         out[col] = x.where(~((x > 0) & (x < threshold)))
     return out

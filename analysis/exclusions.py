@@ -134,27 +134,28 @@ def exclusion_summary(log: pd.DataFrame) -> pd.DataFrame:
 
 
 def exclusion_table(log: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
-    """The exclusions log as a table fit to publish: counts by rule, a total of the respondents
-    excluded from the whole wave, and disclosure control.
+    """The respondents excluded from a wave, counted by rule, as a table fit to publish.
 
-    A rule can describe respondents (a codebook rule such as "not a registered social worker"),
-    so a count below the threshold is suppressed like any other small cell, and the wave total
-    (which, beside the published numbers read and analysed, would give it away by subtraction)
-    is protected by secondary suppression (:func:`analysis.disclosure.suppress`). Instrument and
-    scale rows have no total: one respondent can miss several scores. Exact counts stay in
-    ``wave.exclusions`` for the analyst.
+    A wave rule can describe respondents (a codebook rule such as "not a registered social
+    worker"), so a count below the threshold is suppressed like any other small cell, and so is
+    another rule where the total would give it away by subtraction
+    (:func:`analysis.disclosure.suppress`). Scores missing for want of answers are counted by
+    :func:`missing_score_table`. Exact counts stay in ``wave.exclusions`` for the analyst. When
+    the total itself is below the threshold, note that the numbers read and analysed (which
+    every report publishes) still give it away.
 
     Parameters
     ----------
     log : DataFrame
-        An exclusions log (``wave.exclusions``, optionally with :func:`analysis.scoring_log`).
+        An exclusions log (``wave.exclusions``; rows of other scopes are left out).
     threshold : int, optional
         Disclosure threshold (default :data:`analysis.disclosure.DEFAULT_THRESHOLD`).
 
     Returns
     -------
     DataFrame
-        ``scope, target, rule, reason, n, suppressed``; a row ``rule="All"`` closes the wave rows.
+        ``scope, target, rule, reason, n, suppressed``; a last row ``rule="All"``; no rows when
+        nobody was excluded.
 
     Examples
     --------
@@ -166,11 +167,33 @@ def exclusion_table(log: pd.DataFrame, threshold: int | None = None) -> pd.DataF
     from .disclosure import DEFAULT_THRESHOLD, suppress
 
     summary = exclusion_summary(log)
-    threshold = threshold or DEFAULT_THRESHOLD
-    wave_rows = summary[summary["scope"] == "wave"]
-    if not len(wave_rows):
-        return suppress(summary, "n", threshold=threshold)
-    total = pd.DataFrame([{"scope": "wave", "target": wave_rows["target"].iloc[0], "rule": "All",
-                           "reason": "all respondents excluded from the wave", "n": int(wave_rows["n"].sum())}])
-    summary = pd.concat([wave_rows, total, summary[summary["scope"] != "wave"]], ignore_index=True)
-    return suppress(summary, "n", threshold=threshold, by=["scope", "rule"], total_label="All")
+    rows = summary[summary["scope"] == "wave"]
+    if not len(rows):  # nobody excluded: no rows
+        return pd.DataFrame(columns=["scope", "target", "rule", "reason", "n", "suppressed"])
+    target = rows["target"].iloc[0]
+    total = pd.DataFrame([{"scope": "wave", "target": target, "rule": "All",
+                           "reason": "all respondents excluded from the wave", "n": int(rows["n"].sum())}])
+    table = pd.concat([rows, total], ignore_index=True).astype({"n": "int64"})
+    return suppress(table, "n", threshold=DEFAULT_THRESHOLD if threshold is None else threshold, by="rule",
+                    total_label="All")
+
+
+def missing_score_table(log: pd.DataFrame) -> pd.DataFrame:
+    """Scores not computed for want of answers, counted by instrument or scale and rule.
+
+    These count missing answers, which describe no one, so they are shown in full (as
+    ``n_missing`` is in score summaries): nothing is dropped unseen.
+
+    Returns
+    -------
+    DataFrame
+        ``scope, target, rule, reason, n_missing``.
+
+    Examples
+    --------
+    >>> log = make_log(["a", "b"], "scale", "pss4", "too_few_answers", "fewer than 2 of 4 answered")
+    >>> missing_score_table(log)[["target", "n_missing"]].values.tolist()
+    [['pss4', 2]]
+    """
+    summary = exclusion_summary(log)
+    return summary[summary["scope"] != "wave"].rename(columns={"n": "n_missing"}).reset_index(drop=True)

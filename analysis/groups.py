@@ -55,8 +55,10 @@ class GroupComparison:
         n_B, diff (mean A - mean B), std_error, statistic, df, p_value, conf_low, conf_high,
         hedges_g, suppressed``; pairs involving a group under the threshold are blanked.
     descriptives : DataFrame
-        ``outcome, group, n, mean, sd`` (the mean of a 0/1 outcome is the proportion), passed
-        through disclosure control (groups under the threshold suppressed).
+        ``outcome, group, n, mean, sd, suppressed`` (the mean of a 0/1 outcome is the proportion),
+        passed through disclosure control: groups under the threshold suppressed, and for a 0/1
+        outcome any group where fewer than the threshold answered 1 (or 0), since the proportion
+        would give that count away; the test row is then blanked too.
     adjusted : DataFrame or None
         With ``adjust``: ``outcome, model (ols/logit), term (``group[level]``: that group MINUS
         the first group, the opposite direction to the two-group ``tests`` row), estimate,
@@ -68,6 +70,19 @@ class GroupComparison:
     pairs: pd.DataFrame
     descriptives: pd.DataFrame
     adjusted: pd.DataFrame | None = None
+
+
+def _small_cells(sub: pd.DataFrame, group: str, outcome: str, levels, threshold: int) -> set:
+    """Groups where a 0/1 outcome's count of 1s or of 0s is between 1 and threshold - 1: their
+    share (and any effect or test built on it) would disclose that few people."""
+    x = sub[outcome].astype(float)
+    small = set()
+    for lv in levels:
+        part = x[(sub[group] == lv).to_numpy()]
+        k, n = float(part.sum()), len(part)
+        if 0 < k < threshold or 0 < n - k < threshold:
+            small.add(str(lv))
+    return small
 
 
 def _binary(x: pd.Series) -> bool:
@@ -133,9 +148,11 @@ def compare_groups(data: pd.DataFrame, group: str, outcomes: list[str], adjust: 
         if small:
             _fail("group too small", f"group(s) {small} of '{group}' have fewer than 2 respondents for '{outcome}'",
                   "merge or drop these groups before comparing", group)
+        few = _small_cells(sub, group, outcome, present, threshold) if _binary(sub[outcome]) else set()
         for lv in present:
             x = sub.loc[sub[group] == lv, outcome]
-            desc.append({"outcome": outcome, "group": str(lv), "n": len(x), "mean": x.mean(), "sd": x.std(ddof=1)})
+            desc.append({"outcome": outcome, "group": str(lv), "n": len(x), "mean": x.mean(), "sd": x.std(ddof=1),
+                         "suppressed": "primary" if str(lv) in few else ""})
         row = dict.fromkeys(TEST_COLUMNS, np.nan) | {"outcome": outcome}
         if _binary(sub[outcome]):
             table = pd.crosstab(sub[group], sub[outcome])
@@ -186,9 +203,10 @@ def compare_groups(data: pd.DataFrame, group: str, outcomes: list[str], adjust: 
             gh["suppressed"] = np.where(small, "primary", "")
             pairs.append(gh)
         row["suppressed"] = ""
-        if min(sizes.values()) < threshold:
-            # A test or effect involving a group under the threshold would let a reader recover
-            # that group's figures from the others': nothing but the outcome and test is shown.
+        if min(sizes.values()) < threshold or few:
+            # A test or effect involving a group under the threshold (or, for a 0/1 outcome, fewer
+            # than the threshold with or without it) would let a reader recover that group's
+            # figures from the others': nothing but the outcome and test is shown.
             keep = {"outcome", "test"}
             row = {k: (v if k in keep else np.nan) for k, v in row.items()} | {"suppressed": "primary"}
         rows.append(row)
@@ -201,7 +219,8 @@ def compare_groups(data: pd.DataFrame, group: str, outcomes: list[str], adjust: 
     pair_table = pd.concat(pairs, ignore_index=True) if pairs else pd.DataFrame(
         columns=["outcome", "A", "B", "n_A", "n_B", "diff", "std_error", "statistic", "df", "p_value", "conf_low",
                  "conf_high", "hedges_g", "suppressed"])
-    descriptives = suppress(pd.DataFrame(desc), n_column="n", value_columns=["mean", "sd"], threshold=threshold)
+    descriptives = suppress(pd.DataFrame(desc, columns=["outcome", "group", "n", "mean", "sd", "suppressed"]),
+                            n_column="n", value_columns=["mean", "sd"], threshold=threshold)
     adjusted = _adjusted(data, group, levels, outcomes, adjust, correction, level, threshold) if adjust else None
     return GroupComparison(tests, pair_table, descriptives, adjusted)
 
@@ -226,10 +245,13 @@ def _adjusted(data, group, levels, outcomes, covariates, correction, level, thre
     out.insert(6, "p_adjusted", multipletests(out["p_value"], method=correction)[1] if correction else out["p_value"])
     # Suppress effects of groups under the threshold among each model's respondents.
     out["suppressed"] = ""
+    few = {o: _small_cells(data.loc[data[o].notna()], group, o, levels, threshold)
+           for o in outcomes if _binary(data[o])}
     for i, r in out.iterrows():
         lv = r["term"][len(group) + 1:-1]
         n_lv = int((data[group].astype(str) == lv).sum())
-        if n_lv < threshold:
+        first = str(levels[0])  # the reference group: every effect rests on it too
+        if n_lv < threshold or lv in few.get(r["outcome"], ()) or first in few.get(r["outcome"], ()):
             out.loc[i, ["estimate", "std_error", "p_value", "p_adjusted", "conf_low", "conf_high", "odds_ratio"]] = np.nan
             out.loc[i, "suppressed"] = "primary"
     return out

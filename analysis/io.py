@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import fastcsv
 from .errors import Problem, SurveyDataError, SurveyDataWarning
 
 #: File suffix -> reader format.
@@ -198,18 +199,25 @@ def read_csv(path, encoding: str | None = None, delimiter: str | None = None, te
     text_columns = [c for c in header if c in set(text_columns)]
     from io import StringIO
 
-    try:
-        frame = pd.read_csv(
-            StringIO(text),
-            sep=delimiter,
-            dtype={c: str for c in text_columns} or None,
-            keep_default_na=False,
-            na_values=[""],
-            skipinitialspace=True,
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
-        _fail(path, "malformed file", f"the file is not a well-formed table: {exc}",
-              "check that every row has as many fields as the header (quotes closed, right delimiter)")
+    frame = None
+    if len(data) >= fastcsv.MIN_BYTES:  # large files: pyarrow on every core, the same table
+        try:
+            frame = fastcsv.read_csv_arrow(data, encoding, delimiter, text_columns)
+        except fastcsv.NotArrowReadable:
+            frame = None  # pandas reads it below (and words any error about a malformed file)
+    if frame is None:
+        try:
+            frame = pd.read_csv(
+                StringIO(text),
+                sep=delimiter,
+                dtype={c: str for c in text_columns} or None,
+                keep_default_na=False,
+                na_values=[""],
+                skipinitialspace=True,
+            )
+        except (pd.errors.ParserError, ValueError) as exc:
+            _fail(path, "malformed file", f"the file is not a well-formed table: {exc}",
+                  "check that every row has as many fields as the header (quotes closed, right delimiter)")
     _check_row_lengths(path, text, delimiter, frame)
     frame.columns = header
     return RawTable(frame, "csv", path, hashlib.sha256(data).hexdigest(), encoding=encoding,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -113,8 +114,6 @@ def execute_notebook(path, parameters: dict, save_to, timeout: int = 900):
     path, save_to = Path(path), Path(save_to)
     nb = nbformat.read(path, as_version=4)
     inject_parameters(nb, parameters)
-    os.environ["MPLBACKEND"] = "Agg"
-    os.environ["PYTHONHASHSEED"] = "0"
     save_to.parent.mkdir(parents=True, exist_ok=True)
     # IPC sockets in a private folder: no TCP ports, no unencrypted-transport warning.
     with tempfile.TemporaryDirectory(prefix="wellbeing-kernel-") as sockets:
@@ -123,8 +122,17 @@ def execute_notebook(path, parameters: dict, save_to, timeout: int = 900):
                                 resources={"metadata": {"path": str(path.parent)}})
         _execute_cells(client, nb, path, save_to)
     nb.metadata.pop("widgets", None)
+    _hide_folders(nb)
     nbformat.write(nb, save_to)
     return nb
+
+
+def _hide_folders(nb) -> None:
+    """Show only file names in the executed copy's injected cell: a full path can name a person's
+    home folder, and the copy must not depend on where the outputs went."""
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = re.sub(r"'(/[^']*/)([^'/]*)'", lambda m: repr(m.group(2) or "<folder>"), cell.source)
 
 
 def _execute_cells(client, nb, path: Path, save_to: Path) -> None:
@@ -138,6 +146,7 @@ def _execute_cells(client, nb, path: Path, save_to: Path) -> None:
             try:
                 client.execute_cell(cell, index)
             except CellExecutionError:
+                _hide_folders(nb)
                 nbformat.write(nb, save_to)
                 first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
                 raise NotebookFailed(path.stem, index + 1, code, first[:80], _error_text(cell.outputs), save_to) from None
@@ -192,6 +201,9 @@ def run_notebooks(parameters: dict | None = None, output_dir=None, notebooks=Non
             raise ValueError(f"no notebook matches {sorted(wanted)}; the notebooks are "
                              f"{[p.stem for p in list_notebooks()]}")
     executed_dir = out / "report" / "notebooks"
+    # Kernels inherit the environment: set once, before any starts (not per thread).
+    os.environ["MPLBACKEND"] = "Agg"
+    os.environ["PYTHONHASHSEED"] = "0"
     start = time.perf_counter()
     total = len(chosen)
 
@@ -209,16 +221,21 @@ def run_notebooks(parameters: dict | None = None, output_dir=None, notebooks=Non
     else:
         # Each notebook has its own kernel process, so notebooks run side by side; the first
         # failure (in notebook order) is raised once the running ones have finished.
-        from concurrent.futures import ThreadPoolExecutor
+        from concurrent.futures import ThreadPoolExecutor, as_completed
 
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(one, i, path) for i, path in enumerate(chosen, 1)]
-            failures = [f.exception() for f in futures if f.exception() is not None]
-            if failures:
-                for f in futures:
-                    f.cancel()
-                raise failures[0]
-            executed = [f.result() for f in futures]
+            futures = {pool.submit(one, i, path): i for i, path in enumerate(chosen, 1)}
+            failed = None
+            for future in as_completed(futures):
+                if future.cancelled():
+                    continue
+                if future.exception() is not None and failed is None:
+                    failed = future.exception()
+                    for other in futures:
+                        other.cancel()  # notebooks not started yet are not started
+            if failed is not None:
+                raise failed
+            executed = [f.result() for f in sorted(futures, key=futures.get)]
     result = {"notebooks": executed}
     if report:
         result.update(write_outputs(out, [p.stem for p in chosen], echo=echo))

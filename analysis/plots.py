@@ -385,13 +385,13 @@ def plot_simple_slopes(plot_data: pd.DataFrame, focal: str, outcome: str, ax=Non
     return ax
 
 
-def plot_diagnostics(fitted, residuals):
+def plot_diagnostics(fitted, residuals, threshold: int = DEFAULT_THRESHOLD):
     """Two panels for checking an OLS fit: residuals against fitted values, and a normal Q-Q plot.
 
     **Disclosure control.** Residuals are one value per respondent, so neither panel draws
     individual respondents. The left panel is a 2-D density (hexagonal bins) showing only bins
     holding at least :data:`analysis.disclosure.DEFAULT_THRESHOLD` (10) respondents
-    (``mincnt=10``), with the axis limits set to the bins shown, so that neither a lone outlier
+    (``mincnt=threshold``), with the axis limits set to the bins shown, so that neither a lone outlier
     nor the extreme values of the data appear. The right panel draws the Q-Q points (from
     :func:`scipy.stats.probplot`) as a line, only between the 1st and 99th percentiles of the
     normal plotting positions, leaving out the most extreme residuals, which could belong to
@@ -421,7 +421,7 @@ def plot_diagnostics(fitted, residuals):
     x, y = x[keep], y[keep]
     apply_style()
     fig, (left, right) = plt.subplots(1, 2, figsize=SIZES["a4_full"])
-    cells = left.hexbin(x, y, gridsize=20, mincnt=DEFAULT_THRESHOLD, cmap="cividis", linewidths=0)
+    cells = left.hexbin(x, y, gridsize=20, mincnt=threshold, cmap="cividis", linewidths=0)
     centres = cells.get_offsets()
     if len(centres):
         hexagon = cells.get_paths()[0].vertices

@@ -35,6 +35,7 @@ import yaml
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
+from .describe import NOT_ANSWERED
 from .disclosure import DEFAULT_THRESHOLD, PRIMARY, suppress
 from .errors import Problem, SurveyDataError, problem_at
 from .paths import PACKAGE_DIR, SCHEMA_DIR
@@ -292,7 +293,8 @@ def priority_by_group(poll: Poll, by: str = "role", group: str | None = None, no
     -------
     DataFrame
         ``item, label, <by>, n, points, max_points, score, rank, suppressed``: one row per item and
-        level in the spec's order, then a row ``All``; ``n`` is the respondents in the level who
+        level in the spec's order, a row ``(not answered)`` when anyone left ``by`` blank, then a
+        row ``All``; ``n`` is the respondents in the level who
         count in the denominator, ``rank`` the item's rank within the level. Levels with fewer
         than ``threshold`` respondents are suppressed, and another level where the ``All`` row
         would give one away by subtraction (:func:`analysis.disclosure.suppress`).
@@ -300,10 +302,17 @@ def priority_by_group(poll: Poll, by: str = "role", group: str | None = None, no
     if by not in poll.data:
         _fail("unknown column", f"no column {by!r} in the poll", f"use one of {list(poll.spec.context)}", by)
     rule = no_answer or poll.spec.no_answer
-    levels = poll.spec.context.get(by, {}).get("values") or sorted(poll.data[by].dropna().unique())
+    levels = list(poll.spec.context.get(by, {}).get("values") or sorted(poll.data[by].dropna().unique()))
+    if poll.data[by].isna().any():  # their own row, so that All minus the others gives nobody away
+        levels.append(NOT_ANSWERED)
     parts = []
-    for level in list(levels) + ["All"]:
-        part = poll.data if level == "All" else poll.data[poll.data[by].astype(str) == level]
+    for level in levels + ["All"]:
+        if level == "All":
+            part = poll.data
+        elif level == NOT_ANSWERED:
+            part = poll.data[poll.data[by].isna()]
+        else:
+            part = poll.data[poll.data[by].astype(str) == level]
         if not len(part) and level != "All":
             continue
         sub = Poll(part.reset_index(drop=True), poll.spec, poll.metadata)
@@ -315,7 +324,7 @@ def priority_by_group(poll: Poll, by: str = "role", group: str | None = None, no
     table["rank"] = table["rank"].astype("float64")
     order = {item: i for i, item in enumerate(poll.spec.items(group))}
     table = table.sort_values(["item", by], key=lambda s: s.map(order) if s.name == "item" else s.map(
-        {lv: i for i, lv in enumerate(list(levels) + ["All"])}), kind="stable").reset_index(drop=True)
+        {lv: i for i, lv in enumerate(levels + ["All"])}), kind="stable").reset_index(drop=True)
     return suppress(table, "n", value_columns=["points", "max_points", "score", "rank"], threshold=threshold,
                     by=["item", by], total_label="All")
 

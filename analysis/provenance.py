@@ -28,6 +28,10 @@ def git_commit(repo=REPO_DIR) -> dict:
     (outputs are ignored by ``.gitignore`` and do not count).
     """
     try:
+        top = subprocess.run(["git", "-C", str(repo), "rev-parse", "--show-toplevel"], capture_output=True,
+                             text=True, timeout=10, check=True).stdout.strip()
+        if Path(top).resolve() != Path(repo).resolve():  # installed inside someone else's repository
+            return {"commit": None, "dirty": None}
         sha = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True,
                              text=True, timeout=10, check=True).stdout.strip()
         status = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
@@ -126,6 +130,7 @@ def write_manifest(fragments: list[dict], path) -> Path:
         "synthetic": any(i.get("synthetic") for i in inputs),
         "inputs": inputs,
         "notebooks": [f["notebook"] for f in fragments],
+        "parameters": {f["notebook"]: f["parameters"] for f in fragments if "parameters" in f},
         "outputs": outputs,
     }
     path = Path(path)

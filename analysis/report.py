@@ -54,14 +54,32 @@ def notebook_title(nb) -> tuple[str, str]:
         if cell.cell_type == "markdown":
             lines = [ln.strip() for ln in cell.source.splitlines()]
             heading = next((ln.lstrip("# ") for ln in lines if ln.startswith("#")), "")
-            body = [ln for ln in lines if ln and not ln.startswith("#")]
+            start = next((i for i, ln in enumerate(lines) if ln and not ln.startswith("#")), len(lines))
             para = []
-            for ln in body:
-                if para and not ln:
+            for ln in lines[start:]:
+                if not ln:
                     break
                 para.append(ln)
             return heading, " ".join(para)
     return "", ""
+
+
+def notebook_parameters(nb) -> dict:
+    """The parameters a notebook ran with: its ``parameters`` cell, overridden by the injected
+    cell (literal values only; paths as shown in the executed copy, i.e. file names)."""
+    import ast
+
+    values = {}
+    for tag in ("parameters", "injected-parameters"):
+        for cell in nb.cells:
+            if tag in cell.get("metadata", {}).get("tags", []):
+                for node in ast.parse(cell.source).body:
+                    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                        try:
+                            values[node.targets[0].id] = ast.literal_eval(node.value)
+                        except ValueError:
+                            values[node.targets[0].id] = ast.unparse(node.value)
+    return values
 
 
 def notebook_html(nb) -> str:
@@ -165,6 +183,16 @@ def write_outputs(output_dir, notebooks: list[str] | None = None, echo=print) ->
     fragments = read_fragments(out / "provenance", notebooks)
     if not fragments:
         raise FileNotFoundError(f"no provenance fragments in {out / 'provenance'}: run the notebooks first")
+    if notebooks:  # a notebook that saved nothing (e.g. one wave: nothing to compare) still has a page
+        have = {f["notebook"] for f in fragments}
+        blank = {k: v for k, v in fragments[0].items() if k not in ("notebook", "inputs", "outputs")}
+        fragments = [next((f for f in fragments if f["notebook"] == name),
+                          {"notebook": name, **blank, "inputs": [], "outputs": []})
+                     for name in notebooks if name in have or (out / "report" / "notebooks" / f"{name}.ipynb").is_file()]
+    for frag in fragments:  # what each notebook ran with, for the manifest
+        executed = out / "report" / "notebooks" / f"{frag['notebook']}.ipynb"
+        if executed.is_file():
+            frag["parameters"] = notebook_parameters(nbformat.read(executed, as_version=4))
     manifest_path = write_manifest(fragments, out / "report" / "manifest.json")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     sheets = [{"name": o["id"], "caption": o["caption"] + (f" [{SYNTHETIC_MARK}]" if o["synthetic"] else ""),

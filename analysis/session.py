@@ -55,7 +55,11 @@ def read_manifest(path) -> list[dict]:
     path = Path(path)
     spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     waves = []
-    for entry in spec.get("waves", []):
+    for i, entry in enumerate(spec.get("waves", []) if isinstance(spec, dict) else [], 1):
+        if not isinstance(entry, dict) or "label" not in entry or "path" not in entry:
+            raise SurveyDataError([Problem("bad manifest", None, f"wave entry {i} ({entry!r}) has no label or path",
+                                           'give each wave as {label: "2019", path: export.sav, codebook: export.yaml}')],
+                                  source=path.name)
         item = dict(entry)
         item["label"] = str(entry["label"])
         item["path"] = (path.parent / entry["path"]).resolve()
@@ -281,10 +285,12 @@ class Session:
         if leaked:
             problems.append(Problem("row-level data", leaked, f"table {name!r} has respondent-level columns {leaked}",
                                     "aggregate before saving; outputs never hold identifiers or free text"))
-        if n_rows_limit is not None and len(table) >= n_rows_limit:
+        counts = count_columns(table) + [c for c in ("count",) if c in table.columns]
+        if n_rows_limit is not None and len(table) >= n_rows_limit and not counts:
             problems.append(Problem("row-level data", None,
-                                    f"table {name!r} has {len(table)} rows, as many as the respondents it describes",
-                                    "save summaries, not respondent-level rows"))
+                                    f"table {name!r} has {len(table)} rows and no count of respondents: it looks "
+                                    "like respondent-level rows, not a summary",
+                                    "save summaries (with their n), not respondent-level rows"))
         if problems:
             raise SurveyDataError(problems, source=f"{self.notebook}: table {name!r}", outcome="nothing was saved")
         if "n" in table.columns:
@@ -317,7 +323,7 @@ class Session:
         """
         labels = [str(lb) for lb in (labels or [self.label])]
         n_total = sum(self._info(lb)["n"] for lb in labels)
-        self._check_table(name, table, None if per_team else max(n_total, 2 * self.threshold))
+        self._check_table(name, table, None if per_team else max(n_total // self.threshold, 2 * self.threshold))
         shown = suppress_counts(table, threshold=self.threshold)
         stem = self._stem(name, labels)
         source = self.source(labels)

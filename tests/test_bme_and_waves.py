@@ -92,7 +92,13 @@ def test_bme_racism_hides_a_small_count_of_reports():
     bme = d.index[d["bme"] == 1.0]
     d["racism_colleagues_12m"] = 0.0
     d.loc[bme[:3], "racism_colleagues_12m"] = 2.0
-    racism = bme_experience(d).racism.set_index(["item", "group"])
+    res = bme_experience(d)
+    racism = res.racism.set_index(["item", "group"])
+    # ... and neither the descriptives nor the comparison give the 3 back.
+    desc = res.descriptives.set_index(["outcome", "group"]).loc[("racism_colleagues_12m_any", "bme")]
+    assert desc["suppressed"] == "primary" and np.isnan(desc["mean"])
+    comp = res.comparisons.set_index("outcome").loc["racism_colleagues_12m_any"]
+    assert comp["suppressed"] == "primary" and np.isnan(comp["effect_size"]) and np.isnan(comp["statistic"])
     row = racism.loc[("racism_colleagues_12m", "bme")]
     assert row["suppressed"] == "primary" and np.isnan(row["share"]) and np.isnan(row["n_any"])
     white = racism.loc[("racism_colleagues_12m", "white")]  # nobody: a zero is shown

@@ -102,3 +102,20 @@ def test_codebook_draft_then_validate(label, tmp_path):
     shipped_wave = load_wave(SYNTHETIC_DIR / data, SYNTHETIC_DIR / shipped)
     rows = drafted.data["respondent_id"].isin(shipped_wave.data["respondent_id"])
     pd.testing.assert_frame_equal(drafted.data[rows].reset_index(drop=True), shipped_wave.data.reset_index(drop=True))
+
+
+def test_report_takes_a_poll_and_team_returns_of_ones_own(tmp_path):
+    shipped = (SYNTHETIC_DIR.parent.parent / "analysis" / "health_check" / "thresholds.yaml").read_text()
+    local = tmp_path / "our_cutoffs.yaml"
+    local.write_text(shipped.replace("status: example", "status: local").replace(
+        "cases_per_fte: {higher_is_worse: true, amber: 18, red: 24}", "cases_per_fte: {higher_is_worse: true, amber: 5, red: 6}"))
+    proc = cli("report", "--out", tmp_path / "out", "--notebooks", "11", "12", "--teams",
+               SYNTHETIC_DIR / "health_check_teams.csv", "--thresholds", local, "--poll", SYNTHETIC_DIR / "union_poll.csv")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    manifest = json.loads((tmp_path / "out" / "report" / "manifest.json").read_text())
+    assert manifest["parameters"]["12_workload_health_check"]["thresholds"] == "our_cutoffs.yaml"
+    teams = pd.read_csv(tmp_path / "out" / "tables" / "12_team_indicators_teams.csv")
+    shown = teams.dropna(subset=["cases_per_fte"])
+    assert (shown["cases_per_fte_flag"] == "red").all() and (shown["cases_per_fte"] >= 6).all()
+    md = (tmp_path / "out" / "tables" / "12_team_indicators_teams.md").read_text()
+    assert "locally agreed cut-offs" in md

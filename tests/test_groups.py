@@ -75,7 +75,12 @@ def test_binary_outcome(data):
 def test_fisher_when_cells_are_small():
     # a: 1 of 10 yes; b: 6 of 10 yes -> expected "yes" counts 3.5 < 5, so Fisher's exact test.
     d = pd.DataFrame({"g": ["a"] * 10 + ["b"] * 10, "y": [1.0] + [0.0] * 9 + [1.0] * 6 + [0.0] * 4})
-    row = compare_groups(d, "g", ["y"]).tests.iloc[0]
+    # 1 "yes" in group a would disclose one person: at the default threshold only the test's name shows.
+    hidden = compare_groups(d, "g", ["y"])
+    assert hidden.tests.iloc[0]["suppressed"] == "primary" and np.isnan(hidden.tests.iloc[0]["p_value"])
+    assert hidden.descriptives.set_index("group").loc["a", "suppressed"] == "primary"
+    assert np.isnan(hidden.descriptives.set_index("group").loc["a", "mean"])
+    row = compare_groups(d, "g", ["y"], threshold=1).tests.iloc[0]
     assert row["test"] == "fisher_exact"
     # Closed form: two-sided p = sum of hypergeometric probabilities no larger than the observed one
     # (20 respondents, 7 "yes", 10 in group a, 1 "yes" in a).

@@ -73,7 +73,8 @@ def test_barriers_share_of_those_answering_with_small_counts_suppressed():
     assert t.loc["barrier_other", "suppressed"] == "primary" and np.isnan(t.loc["barrier_other", "share"])
     assert t.loc["barrier_cuts", "count"] == 0 and t.loc["barrier_cuts", "suppressed"] == ""  # a zero is shown
     # Options nobody was asked about count as not chosen, among the same 48.
-    assert t.loc["barrier_stress", "count"] == 0 and len(t) == 7 and n == 50
+    assert t.loc["barrier_stress", "count"] == 0 and len(t) == 7
+    assert len(money) == n
 
 
 def test_role_breakdown_suppresses_small_roles_and_protects_them_from_the_total():
@@ -87,6 +88,12 @@ def test_role_breakdown_suppresses_small_roles_and_protects_them_from_the_total(
     # The All row minus social workers would give team managers away: senior social workers go too.
     assert c1.loc["senior_social_worker", "suppressed"] == "secondary" and np.isnan(c1.loc["senior_social_worker", "score"])
     assert "social_work_assistant" not in c1.index  # nobody in that role: no row
+    # Respondents who did not give a role are a row of their own, protected like the others.
+    roles = ["social_worker"] * 40 + ["senior_social_worker"] * 35 + [None] * 5
+    t = priority_by_group(poll(role=roles, core_01=["high"] * 75 + ["dont_agree"] * 5), "role", "core")
+    c1 = t[t["item"] == "core_01"].set_index("role")
+    assert c1.loc["(not answered)", "suppressed"] == "primary" and c1.loc["All", "n"] == 80
+    assert c1.loc["senior_social_worker", "suppressed"] == "secondary"
 
 
 def test_bad_input_is_reported_with_rows_and_fix():

@@ -11,7 +11,7 @@ import pytest
 from analysis import SurveyDataError
 from analysis.describe import sample_profile, wave_overview
 from analysis.disclosure import suppress_counts
-from analysis.exclusions import concat_logs, exclusion_table, make_log
+from analysis.exclusions import concat_logs, exclusion_table, make_log, missing_score_table
 from analysis.notebooks import inject_parameters, parameter_names
 from analysis.provenance import write_manifest
 from analysis.session import Session
@@ -28,19 +28,21 @@ def test_session_refuses_row_level_tables_and_small_cells(session, tmp_path):
     frame = session.frame()
     with pytest.raises(SurveyDataError, match="respondent-level columns"):
         session.table("leak", frame[["respondent_id", "pss4"]].head(3), "ids")
-    with pytest.raises(SurveyDataError, match="as many as the respondents"):
+    with pytest.raises(SurveyDataError, match="looks like respondent-level rows"):
         session.table("rows", frame[["pss4"]], "one row per respondent")
+    with pytest.raises(SurveyDataError, match="looks like respondent-level rows"):  # a subset is no better
+        session.table("subset", frame.loc[frame["sector"] == "adults", ["pss4", "sector"]], "some respondents")
     with pytest.raises(SurveyDataError, match="disclosive cell"):
         session.table("small", pd.DataFrame({"group": ["a", "b"], "n": [4, 60], "mean": [1.0, 2.0]}), "small")
     assert not list((tmp_path / "tables").glob("*")) if (tmp_path / "tables").exists() else True
-    # Secondary counts under the threshold are blanked, not refused.
-    session.table("ok", pd.DataFrame({"variable": ["pss4"], "n": [70], "n_missing": [3]}), "Fine")
+    # Counts of an attribute under the threshold are blanked, not refused; missing answers are shown.
+    session.table("ok", pd.DataFrame({"variable": ["pss4"], "n": [70], "n_events": [3], "n_missing": [3]}), "Fine")
     saved = pd.read_csv(tmp_path / "tables" / "07_ok_demo.csv")
-    assert saved["n"].tolist() == [70] and np.isnan(saved["n_missing"].item())
+    assert saved["n"].tolist() == [70] and np.isnan(saved["n_events"].item()) and saved["n_missing"].item() == 3
     fragment = json.loads((tmp_path / "provenance" / "07_test.json").read_text())
     out = fragment["outputs"][0]
     assert out["id"] == "07_ok_demo" and out["n"] == session.load().metadata["n_analysable"]
-    assert out["sheet"]["rows"] == [["pss4", "70", ""]]
+    assert out["sheet"]["rows"] == [["pss4", "70", "", "3"]]
     assert fragment["inputs"][0]["wave"] == "demo" and fragment["inputs"][0]["synthetic"] is True
 
 
@@ -53,24 +55,31 @@ def test_session_parameters_are_checked(tmp_path):
     assert s.labels == ["2017", "2018"] and s.label == "2018"
 
 
-def test_suppress_counts_blanks_only_small_positive_counts():
-    t = pd.DataFrame({"n": [5, 50], "n_missing": [0, 9], "n_lost": [10, 1], "mean": [1.0, 2.0]})
+def test_suppress_counts_blanks_only_small_positive_counts_of_attributes():
+    t = pd.DataFrame({"n": [5, 50], "n_events": [0, 9], "n_bme": [10, 1], "n_lost": [1, 2], "mean": [1.0, 2.0]})
     out = suppress_counts(t, threshold=10)
     assert out["n"].tolist() == [5, 50]  # a row's own n is suppress()'s job
-    assert out["n_missing"].tolist()[0] == 0 and np.isnan(out["n_missing"].iloc[1])
-    assert out["n_lost"].iloc[0] == 10 and np.isnan(out["n_lost"].iloc[1])
+    assert out["n_events"].tolist()[0] == 0 and np.isnan(out["n_events"].iloc[1])
+    assert out["n_bme"].iloc[0] == 10 and np.isnan(out["n_bme"].iloc[1])
+    assert out["n_lost"].tolist() == [1, 2]  # who a model left out describes no one
 
 
 def test_exclusion_table_protects_the_wave_total():
     log = concat_logs(make_log([f"a{i}" for i in range(40)], "wave", "2018", "empty_return", "empty"),
                       make_log([f"b{i}" for i in range(25)], "wave", "2018", "not_registered", "role other"),
                       make_log([f"c{i}" for i in range(4)], "wave", "2018", "duplicate", "twice"),
-                      make_log([f"d{i}" for i in range(3)], "scale", "pss4", "too_few_answers", "few"))
+                      make_log([f"d{i}" for i in range(3)], "scale", "pss4", "too_few_answers", "few"),
+                      make_log(list("uv"), "scale", "uwes_total", "too_few_answers", "few"))
     t = exclusion_table(log)
-    assert t["rule"].tolist() == ["empty_return", "not_registered", "duplicate", "All", "too_few_answers"]
-    # duplicate (4) primary; the smallest other wave rule secondary, so 69 - 40 cannot give 4 away.
-    assert t["suppressed"].tolist() == ["", "secondary", "primary", "", "primary"]
+    assert t["rule"].tolist() == ["empty_return", "not_registered", "duplicate", "All"]
+    # duplicate (4) primary; the smallest other rule secondary, so 69 - 40 cannot give 4 away.
+    assert t["suppressed"].tolist() == ["", "secondary", "primary", ""]
     assert t["n"].tolist()[0] == 40 and t["n"].tolist()[3] == 69
+    # Missing answers describe no one: counted in full, in their own table.
+    m = missing_score_table(log)
+    assert m[["target", "n_missing"]].values.tolist() == [["pss4", 3], ["uwes_total", 2]]
+    # No wave exclusions: no rows (the notebook says nobody was excluded).
+    assert exclusion_table(make_log(list("xy"), "scale", "pss4", "too_few_answers", "few")).empty
 
 
 def test_sample_profile_counts_shares_and_not_answered():
@@ -79,7 +88,8 @@ def test_sample_profile_counts_shares_and_not_answered():
     t = sample_profile(d)
     assert t["category"].tolist() == ["England", "Wales", "(not answered)", "All"]  # nobody chose the others
     shown = t.set_index("category")
-    assert shown.loc["England", "share"] == pytest.approx(60 / 80) and shown.loc["Wales", "share"] == 0.25
+    assert shown.loc["England", "share"] == pytest.approx(60 / 92) and shown.loc["Wales", "share"] == pytest.approx(20 / 92)
+    assert shown.loc["(not answered)", "share"] == pytest.approx(12 / 92)
     assert shown.loc["(not answered)", "n"] == 12 and shown.loc["All", "n"] == 92
     assert (shown["suppressed"] == "").all()
     small = sample_profile(pd.DataFrame({"nation": ["England"] * 60 + ["Wales"] * 20 + ["Scotland"] * 4}))
