@@ -19,7 +19,6 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.diagnostic import het_breuschpagan
-from statsmodels.stats.outliers_influence import variance_inflation_factor
 
 from .errors import Problem, SurveyDataError
 
@@ -107,6 +106,28 @@ def _tidy(params, se, stat, p, ci, names) -> pd.DataFrame:
     })
 
 
+def _standardised_betas(params: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``b_j sd(x_j) / sd(y)`` (ddof=1) for each slope, NaN for the intercept (column 0 of ``X``).
+
+    The slopes of the regression of z-scored y on z-scored columns, without a second fit.
+    """
+    return np.concatenate([[np.nan], params[1:] * X[:, 1:].std(axis=0, ddof=1) / y.std(ddof=1)])
+
+
+def _vif(X: np.ndarray) -> np.ndarray:
+    """Variance inflation factors of the columns of ``X`` after its leading constant column.
+
+    ``VIF_j = 1 / (1 - R²_j)``, with R²_j from regressing column j on the others and an intercept,
+    is the j-th diagonal element of the inverse of the columns' correlation matrix: one small
+    k x k inversion instead of one regression on all respondents per column. Valid because the
+    model has an intercept.
+    """
+    Z = X[:, 1:]
+    if Z.shape[1] == 1:
+        return np.ones(1)  # nothing to regress on: R² = 0
+    return np.diag(np.linalg.inv(np.corrcoef(Z, rowvar=False))).copy()
+
+
 @dataclass
 class OLSResult:
     """A fitted linear model.
@@ -157,8 +178,11 @@ def fit_ols(data: pd.DataFrame, outcome: str, predictors: list[str], covariates:
     Returns
     -------
     OLSResult
-        Standardised betas come from a fit on z-scored outcome and predictor columns (indicator
-        columns included), so they equal ``lm(scale(y) ~ scale(x1) + ...)`` in R.
+        Standardised betas are ``b_j sd(x_j) / sd(y)`` (SDs of the complete cases, indicator
+        columns included), which equals the slopes of a fit on z-scored outcome and predictor
+        columns, R's ``lm(scale(y) ~ scale(x1) + ...)``. VIFs are the diagonal of the inverse of the
+        predictors' correlation matrix, which equals ``1 / (1 - R²_j)`` of the regression of each
+        predictor column on the others (R's ``car::vif`` for one-column terms).
 
     Examples
     --------
@@ -178,14 +202,9 @@ def fit_ols(data: pd.DataFrame, outcome: str, predictors: list[str], covariates:
     else:
         se, tval, pval, ci = res.bse, res.tvalues, res.pvalues, res.conf_int(1 - level).to_numpy()
     coefs = _tidy(res.params, se, tval, pval, ci, md.X.columns)
-    Z = md.X.drop(columns="const")
-    Z = (Z - Z.mean()) / Z.std(ddof=1)
-    zy = (md.y - md.y.mean()) / md.y.std(ddof=1)
-    betas = sm.OLS(zy, sm.add_constant(Z)).fit().params
-    coefs["beta"] = [np.nan] + list(betas.iloc[1:].to_numpy())
     Xv = md.X.to_numpy()
-    vif = pd.DataFrame({"term": list(md.X.columns[1:]),
-                        "vif": [variance_inflation_factor(Xv, j) for j in range(1, Xv.shape[1])]})
+    coefs["beta"] = _standardised_betas(res.params.to_numpy(), Xv, md.y.to_numpy())
+    vif = pd.DataFrame({"term": list(md.X.columns[1:]), "vif": _vif(Xv)})
     resid = res.resid.to_numpy()
     sw = stats.shapiro(resid[:5000])
     bp = het_breuschpagan(resid, Xv, robust=True)
@@ -338,10 +357,11 @@ class LogitResult:
         ``term, estimate, std_error, statistic (z), p_value, conf_low, conf_high`` (Wald, on the
         log-odds scale), ``odds_ratio, or_conf_low, or_conf_high``.
     fit : dict
-        ``n, n_events, n_lost, loglik, loglik_null, mcfadden_r2, nagelkerke_r2, auc``.
+        ``n, n_events, n_lost, loglik, loglik_null, mcfadden_r2, nagelkerke_r2, auc``
+        (``loglik_null`` in closed form: n [ȳ log ȳ + (1 - ȳ) log(1 - ȳ)]).
     marginal_effects : DataFrame
-        Average marginal effects (mean of b p (1 - p)) with delta-method errors: ``term, ame,
-        std_error, p_value, conf_low, conf_high``.
+        Average marginal effects (mean of b p (1 - p)) with delta-method errors (analytic
+        Jacobian): ``term, ame, std_error, p_value, conf_low, conf_high``.
     dropped : DataFrame
     model : statsmodels results
     """
@@ -383,6 +403,39 @@ class LogitResult:
         return pd.DataFrame(rows)
 
 
+def _logit_llnull(n_events: int, n: int) -> float:
+    """Log-likelihood of the intercept-only logit, in closed form: its maximum likelihood estimate
+    is P(y = 1) = ȳ, so llnull = n [ȳ log ȳ + (1 - ȳ) log(1 - ȳ)] (R's ``glm`` null deviance / -2).
+    Exact, where statsmodels' ``llnull`` refits the null model by numerical optimisation."""
+    n0 = n - n_events
+    return float(n_events * np.log(n_events / n) + n0 * np.log(n0 / n))
+
+
+def _average_marginal_effects(params: np.ndarray, X: np.ndarray, V: np.ndarray, level: float) -> pd.DataFrame:
+    """Average marginal effects of a logit's slopes with delta-method errors (columns ``ame,
+    std_error, p_value, conf_low, conf_high``; the constant is column 0 of ``X`` and gets no row).
+
+    AME_j = mean_i Λ'(x_i b) b_j with Λ' = p (1 - p). Its Jacobian with respect to b is analytic,
+    ``J_jk = mean(Λ') δ_jk + b_j mean(Λ'(1 - 2p) x_k)``, and Var(AME) = J V J'. The same numbers
+    as statsmodels' ``get_margeff(at="overall", method="dydx")``, which differentiates the
+    respondent-level effects numerically (k complex-step passes over all respondents).
+    """
+    X = np.ascontiguousarray(X)
+    eta = np.dot(X, params)
+    e = np.exp(-eta)
+    pdf = e / (1 + e) ** 2  # Λ'(η), as statsmodels' Logit.pdf
+    p = 1 / (1 + e)
+    # The respondent-level effects averaged in statsmodels' order, so the AMEs are the same numbers.
+    effects = np.dot(pdf[:, None], params[None, :]).mean(0)
+    n = X.shape[0]
+    jac = np.diag(np.full(len(params), pdf.mean())) + np.outer(params, np.dot(pdf * (1 - 2 * p), X) / n)
+    cov = (jac @ V @ jac.T)[1:, 1:]
+    ame, se = effects[1:], np.sqrt(np.diag(cov))
+    q = stats.norm.ppf(1 - (1 - level) / 2)
+    return pd.DataFrame({"ame": ame, "std_error": se, "p_value": stats.norm.sf(np.abs(ame / se)) * 2,
+                         "conf_low": ame - q * se, "conf_high": ame + q * se})
+
+
 def fit_logit(data: pd.DataFrame, outcome: str, predictors: list[str], covariates: list[str] | None = None,
               level: float = 0.95) -> LogitResult:
     """Logistic regression of a 0/1 outcome (e.g. ``intend_leave_job``, ``presenteeism_2plus``).
@@ -419,15 +472,14 @@ def fit_logit(data: pd.DataFrame, outcome: str, predictors: list[str], covariate
     coefs["or_conf_low"] = np.exp(coefs["conf_low"])
     coefs["or_conf_high"] = np.exp(coefs["conf_high"])
     n = int(res.nobs)
-    ll, ll0 = float(res.llf), float(res.llnull)
     y = md.y.to_numpy()
+    n_events = int(y.sum())
+    ll, ll0 = float(res.llf), _logit_llnull(n_events, n)
     u = stats.mannwhitneyu(p_hat[y == 1], p_hat[y == 0]).statistic
     auc = float(u / ((y == 1).sum() * (y == 0).sum()))
-    marg = res.get_margeff(at="overall", method="dydx")
-    mci = marg.conf_int(1 - level)
-    ame = pd.DataFrame({"term": list(md.X.columns[1:]), "ame": marg.margeff, "std_error": marg.margeff_se,
-                        "p_value": marg.pvalues, "conf_low": mci[:, 0], "conf_high": mci[:, 1]})
-    fit = {"n": n, "n_events": int(y.sum()), "n_lost": md.n_total - n, "loglik": ll, "loglik_null": ll0,
+    ame = _average_marginal_effects(res.params.to_numpy(), res.model.exog, res.cov_params().to_numpy(), level)
+    ame.insert(0, "term", list(md.X.columns[1:]))
+    fit = {"n": n, "n_events": n_events, "n_lost": md.n_total - n, "loglik": ll, "loglik_null": ll0,
            "mcfadden_r2": 1 - ll / ll0,
            "nagelkerke_r2": (1 - np.exp(2 * (ll0 - ll) / n)) / (1 - np.exp(2 * ll0 / n)), "auc": auc}
     return LogitResult(coefs, fit, ame, md.dropped, res, md.X.mean(), level)

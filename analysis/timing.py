@@ -43,7 +43,7 @@ HSE = ["hse_demands", "hse_control", "hse_managers_support", "hse_peer_support",
 # Parts of each model reported separately: label -> (file name ending, function name).
 OLS_PARTS = {
     "design (model_data)": ("models.py", "model_data"),
-    "VIF": ("outliers_influence.py", "variance_inflation_factor"),
+    "VIF (inverse correlation matrix)": ("models.py", "_vif"),
     "HC3 errors": ("linear_model.py", "get_robustcov_results"),
     "Shapiro-Wilk": ("_morestats.py", "shapiro"),
     "Breusch-Pagan": ("diagnostic.py", "het_breuschpagan"),
@@ -51,9 +51,9 @@ OLS_PARTS = {
 }
 LOGIT_PARTS = {
     "design (model_data)": ("models.py", "model_data"),
-    "null log-likelihood (llnull)": ("discrete_model.py", "llnull"),
+    "null log-likelihood (closed form)": ("models.py", "_logit_llnull"),
     "AUC (Mann-Whitney U)": ("_mannwhitneyu.py", "mannwhitneyu"),
-    "average marginal effects (get_margeff)": ("discrete_model.py", "get_margeff"),
+    "average marginal effects (analytic Jacobian)": ("models.py", "_average_marginal_effects"),
 }
 
 

@@ -158,3 +158,72 @@ def test_listwise_deletion_is_reported(data):
     assert r.fit["n_lost"] == len(data) - REF["logit"]["n"]
     lost = r.dropped.set_index("variable")["n_missing"]
     assert lost["intend_leave_job"] == data["intend_leave_job"].isna().sum() > 0
+
+
+@pytest.fixture(scope="module")
+def wave_2018():
+    from analysis import analysis_frame, load_wave
+    from analysis.paths import SYNTHETIC_DIR
+
+    return analysis_frame(load_wave(SYNTHETIC_DIR / "wave_2018.csv", SYNTHETIC_DIR / "wave_2018.codebook.yaml"))
+
+
+@pytest.mark.parametrize("covariates", [None, ["sector", "role"]])
+def test_fast_vif_and_betas_match_statsmodels(wave_2018, covariates):
+    """VIF from the inverse correlation matrix and betas as b sd(x) / sd(y) are the numbers of one
+    regression per predictor (statsmodels' variance_inflation_factor) and of a second fit on
+    z-scored columns (indicator columns included)."""
+    import statsmodels.api as sm
+    from statsmodels.stats.outliers_influence import variance_inflation_factor
+
+    from analysis.models import model_data
+
+    r = fit_ols(wave_2018, "pss4", HSE, covariates=covariates)
+    md = model_data(wave_2018, "pss4", list(covariates or []) + HSE)
+    Xv = md.X.to_numpy()
+    assert r.vif["term"].tolist() == list(md.X.columns[1:])
+    slow_vif = [variance_inflation_factor(Xv, j) for j in range(1, Xv.shape[1])]
+    assert r.vif["vif"].to_numpy() == pytest.approx(np.asarray(slow_vif), rel=1e-12)
+    Z = md.X.drop(columns="const")
+    Z = (Z - Z.mean()) / Z.std(ddof=1)
+    zy = (md.y - md.y.mean()) / md.y.std(ddof=1)
+    slow_betas = sm.OLS(zy, sm.add_constant(Z)).fit().params.to_numpy()[1:]
+    assert np.isnan(r.coefficients["beta"].iloc[0])
+    assert r.coefficients["beta"].to_numpy()[1:] == pytest.approx(slow_betas, rel=1e-12)
+    one = fit_ols(wave_2018, "pss4", ["hse_demands"])
+    assert one.vif["vif"].tolist() == [1.0]
+
+
+@pytest.mark.parametrize("covariates", [None, ["sector", "role"]])
+def test_fast_marginal_effects_and_llnull_match_statsmodels(wave_2018, covariates):
+    """Analytic delta-method errors of the average marginal effects against statsmodels'
+    numerical Jacobian (get_margeff), and the closed-form null log-likelihood against the null
+    model refitted by optimisation (which stops a hair short of the maximum)."""
+    import statsmodels.api as sm
+
+    level = 0.9
+    r = fit_logit(wave_2018, "intend_leave_job", ["pss4"] + HSE, covariates=covariates, level=level)
+    res = r.model
+    marg = res.get_margeff(at="overall", method="dydx")
+    me = r.marginal_effects
+    assert me["term"].tolist() == list(res.model.exog_names[1:])
+    assert me["ame"].to_numpy() == pytest.approx(marg.margeff, rel=1e-14, abs=0)
+    assert me["std_error"].to_numpy() == pytest.approx(marg.margeff_se, rel=1e-10, abs=0)
+    assert me["p_value"].to_numpy() == pytest.approx(marg.pvalues, rel=1e-8, abs=1e-300)
+    ci = marg.conf_int(1 - level)
+    assert me["conf_low"].to_numpy() == pytest.approx(ci[:, 0], rel=1e-10)
+    assert me["conf_high"].to_numpy() == pytest.approx(ci[:, 1], rel=1e-10)
+
+    y = res.model.endog
+    n, ybar = len(y), y.mean()
+    ll0 = r.fit["loglik_null"]
+    # The log-likelihood of the intercept-only model at its exact maximum, logit(ybar).
+    exact = sm.Logit(y, np.ones(n)).loglike(np.array([np.log(ybar / (1 - ybar))]))
+    assert ll0 == pytest.approx(exact, rel=1e-13)
+    assert ll0 == pytest.approx(n * (ybar * np.log(ybar) + (1 - ybar) * np.log(1 - ybar)), rel=1e-13)
+    assert ll0 >= res.llnull and ll0 == pytest.approx(res.llnull, rel=1e-8)
+    ll = r.fit["loglik"]
+    assert r.fit["mcfadden_r2"] == pytest.approx(1 - ll / ll0, rel=1e-15)
+    assert r.fit["mcfadden_r2"] == pytest.approx(res.prsquared, rel=1e-6)
+    assert r.fit["nagelkerke_r2"] == pytest.approx(
+        (1 - np.exp(2 * (ll0 - ll) / n)) / (1 - np.exp(2 * ll0 / n)), rel=1e-15)
