@@ -117,6 +117,15 @@ def write_table(name: str, frame: pd.DataFrame, caption: str, out_dir, *, source
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 
 
+def stamp_workbook(book) -> None:
+    """Fixed document properties (times, author) on an openpyxl workbook before it is saved."""
+    stamp = dt.datetime(*FIXED_TIME)
+    book.properties.created = stamp
+    book.properties.modified = stamp
+    book.properties.lastModifiedBy = None
+    book.properties.creator = "wellbeing-survey"
+
+
 def fix_workbook_times(path) -> None:
     """Rewrite an xlsx file with :data:`FIXED_TIME` in its zip entries and document properties:
     openpyxl stamps the time of saving, so without this the same workbook gives other bytes."""
@@ -162,11 +171,7 @@ def write_workbook(sheets: list[dict], path) -> Path:
             lines = [sheet["caption"]] + ([sheet["note"]] if sheet.get("note") else []) + [f"Source: {sheet['source']}"]
             pd.DataFrame({"": lines}).to_excel(xl, sheet_name=name, index=False, header=False)
             sheet["table"].to_excel(xl, sheet_name=name, index=False, startrow=len(lines) + 1)
-        stamp = dt.datetime(*FIXED_TIME)
-        xl.book.properties.created = stamp
-        xl.book.properties.modified = stamp
-        xl.book.properties.lastModifiedBy = None
-        xl.book.properties.creator = "wellbeing-survey"
+        stamp_workbook(xl.book)
     fix_workbook_times(path)
     return path
 

@@ -4,12 +4,11 @@ range checks, and a second sheet, "fields", documenting every field). Both are b
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 
-from ..tables import FIXED_TIME, fix_workbook_times
+from ..tables import fix_workbook_times, stamp_workbook
 from .spec import NUMERIC, load_template
 
 #: File stem used when ``write_template`` is given a folder.
@@ -78,12 +77,6 @@ def _validations(ws, spec) -> None:
         ws.add_data_validation(dv)
 
 
-def _fix_timestamps(path: Path) -> None:
-    """Fixed times, as :func:`analysis.tables.write_workbook` has, so the same template always
-    gives the same bytes."""
-    fix_workbook_times(path)
-
-
 def write_template(path=".", *, template=None) -> list[Path]:
     """Write the empty template as CSV and Excel.
 
@@ -131,10 +124,6 @@ def write_template(path=".", *, template=None) -> list[Path]:
         doc.freeze_panes = "B2"
         for letter, width in zip("ABCDEFGHIJ", (30, 8, 28, 34, 34, 16, 8, 44, 9, 90)):
             doc.column_dimensions[letter].width = width
-        stamp = dt.datetime(*FIXED_TIME)
-        xl.book.properties.created = stamp
-        xl.book.properties.modified = stamp
-        xl.book.properties.lastModifiedBy = None
-        xl.book.properties.creator = "wellbeing-survey"
-    _fix_timestamps(xlsx)
+        stamp_workbook(xl.book)
+    fix_workbook_times(xlsx)
     return [csv, xlsx]
