@@ -189,9 +189,9 @@ def run_notebooks(parameters: dict | None = None, output_dir=None, notebooks=Non
     out = Path(output_dir) if output_dir else REPO_DIR
     params = dict(parameters or {})
     params["output_dir"] = str(out.resolve())
-    for key in ("waves",):
-        if isinstance(params.get(key), Path):
-            params[key] = str(params[key].resolve())
+    for key, value in params.items():  # files named relative to where the run started, not notebooks/
+        if isinstance(value, (str, Path)) and key != "output_dir" and Path(value).suffix and Path(value).exists():
+            params[key] = str(Path(value).resolve())
     chosen = list_notebooks()
     if notebooks:
         wanted = {str(n) for n in notebooks}
