@@ -300,9 +300,10 @@ class Session:
               note: str = "", per_team: bool = False) -> None:
         """Save a results table as CSV and Markdown, record it, and show it.
 
-        Secondary counts (``n_missing``, ``n_lost`` ...) below the threshold are blanked
-        (:func:`analysis.disclosure.suppress_counts`); a row-level table, or a shown ``n`` below
-        the threshold, is refused.
+        Counts of an attribute beside the statistics (``n_events`` ...) below the threshold are
+        blanked (:func:`analysis.disclosure.suppress_counts`; counts of missing answers are shown);
+        identifiers, free text, respondent-level rows, or a shown ``n`` below the threshold are
+        refused.
 
         Parameters
         ----------
