@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
@@ -52,7 +50,7 @@ def score_summary(scores: pd.DataFrame, working_time: WorkingTime | None = None,
     >>> score_summary(s)[["variable", "n", "mean"]].values.tolist()
     [['pss4', 2, 6.0]]
     """
-    from .disclosure import DEFAULT_THRESHOLD
+    from .disclosure import DEFAULT_THRESHOLD, few_either_side
 
     limit = DEFAULT_THRESHOLD if threshold is None else threshold
     labels = {s.name: s.label for i in load_instruments() for s in i.scales} | _DERIVED_LABELS
@@ -63,9 +61,8 @@ def score_summary(scores: pd.DataFrame, working_time: WorkingTime | None = None,
             continue
         x = scores[col].astype("float64")
         answered = x.dropna()
-        k = float(answered.sum())
-        few = (set(pd.unique(answered)) <= {0.0, 1.0} and len(answered) > 0
-               and (0 < k < limit or 0 < len(answered) - k < limit))
+        few = (set(pd.unique(answered)) <= {0.0, 1.0}
+               and few_either_side(float(answered.sum()), len(answered), limit))
         rows.append({
             "variable": col,
             "label": labels.get(col, col),
@@ -104,15 +101,15 @@ def wave_overview(waves) -> pd.DataFrame:
     >>> wave_overview([load_wave(demo_wave(n=40, seed=3), wave=2018)])[["wave", "n_read"]].values.tolist()
     [['2018', 40]]
     """
+    from .provenance import describe_input
+
     rows = []
     for w in waves:
-        meta = w.metadata
-        codebook = meta.get("codebook")
+        info = describe_input(w)
         rows.append({
-            "wave": w.label, "file": Path(str(meta["source"])).name, "format": meta.get("format"),
-            "codebook": Path(codebook).name if codebook and codebook != "no codebook" else "none",
-            "n_read": int(meta["n_read"]), "n_analysable": int(meta["n_analysable"]),
-            "instruments": ", ".join(i.id for i in w.instruments), "synthetic": "yes" if w.synthetic else "no",
+            "wave": info["wave"], "file": info["file"], "format": w.metadata.get("format"),
+            "codebook": info["codebook"] or "none", "n_read": info["n_read"], "n_analysable": info["n_analysable"],
+            "instruments": ", ".join(i.id for i in w.instruments), "synthetic": "yes" if info["synthetic"] else "no",
         })
     return pd.DataFrame(rows)
 

@@ -636,6 +636,22 @@ MISSINGNESS_COUNTS = ("n_missing", "n_lost", "n_no_answer", "n_answered", "n_res
                       "n_analysable", "n_influential", "n_teams")
 
 
+def few_either_side(count, n, threshold: int = DEFAULT_THRESHOLD):
+    """Whether a count of respondents with an attribute, out of ``n``, is between 1 and
+    ``threshold - 1`` on either side (those with it, or those without it): then a share built on
+    it would disclose that few people. Works on numbers and on arrays.
+
+    Examples
+    --------
+    >>> few_either_side(3, 200), few_either_side(197, 200), few_either_side(0, 200), few_either_side(50, 200)
+    (True, True, False, False)
+    """
+    count = np.asarray(count, dtype="float64")
+    rest = np.asarray(n, dtype="float64") - count
+    out = ((count > 0) & (count < threshold)) | ((rest > 0) & (rest < threshold))
+    return bool(out) if out.ndim == 0 else out
+
+
 def count_columns(table: pd.DataFrame) -> list[str]:
     """The columns of a results table that count respondents: ``n`` and ``n_*``, numeric.
 

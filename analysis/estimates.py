@@ -23,7 +23,7 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
-from .disclosure import DEFAULT_THRESHOLD, PRIMARY, SECONDARY, _check_threshold, suppress
+from .disclosure import DEFAULT_THRESHOLD, PRIMARY, SECONDARY, _check_threshold, few_either_side, suppress
 from .errors import SHOW, Problem, SurveyDataError
 
 #: The label of the total row of a grouped table.
@@ -287,7 +287,7 @@ def _count_marks(table: pd.DataFrame, threshold: int, grouped: bool) -> np.ndarr
     def small(v):
         return (v > 0) & (v < threshold)
 
-    marks = np.where((n < threshold) | small(cells).any(axis=1), PRIMARY, "").astype(object)
+    marks = np.where((n < threshold) | few_either_side(cells[:, 0], n, threshold), PRIMARY, "").astype(object)
     if not grouped:
         return marks
     is_total = (table["group"] == TOTAL).to_numpy(dtype=bool)

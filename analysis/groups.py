@@ -26,7 +26,7 @@ import pingouin as pg
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from .disclosure import DEFAULT_THRESHOLD, suppress
+from .disclosure import DEFAULT_THRESHOLD, few_either_side, suppress
 from .errors import Problem, SurveyDataError
 
 TEST_COLUMNS = ["outcome", "test", "statistic", "df1", "df2", "p_value", "p_adjusted", "effect",
@@ -79,8 +79,7 @@ def _small_cells(sub: pd.DataFrame, group: str, outcome: str, levels, threshold:
     small = set()
     for lv in levels:
         part = x[(sub[group] == lv).to_numpy()]
-        k, n = float(part.sum()), len(part)
-        if 0 < k < threshold or 0 < n - k < threshold:
+        if few_either_side(float(part.sum()), len(part), threshold):
             small.add(str(lv))
     return small
 

@@ -33,11 +33,11 @@ import numpy as np
 import pandas as pd
 import yaml
 from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
 
 from .describe import NOT_ANSWERED
 from .disclosure import DEFAULT_THRESHOLD, PRIMARY, suppress
 from .errors import Problem, SurveyDataError, problem_at
+from .estimates import _share_ci
 from .paths import PACKAGE_DIR, SCHEMA_DIR
 from .schemas import check_against_schema
 
@@ -355,13 +355,13 @@ def multi_select_shares(poll: Poll, question: str, level: float = 0.95,
     present = [o for o in options if o in poll.data]
     ticks = poll.data[present]
     answered = ticks.notna().any(axis=1) if present else pd.Series(False, index=poll.data.index)
-    n = int(answered.sum())
     rows = []
     for option, label in options.items():
-        k = int(ticks.loc[answered, option].fillna(0).sum()) if option in present else 0
-        lo, hi = proportion_confint(k, n, alpha=1 - level, method="wilson") if n else (np.nan, np.nan)
-        rows.append({"option": option, "label": label, "n_answered": n, "count": float(k),
-                     "share": k / n if n else np.nan, "conf_low": lo, "conf_high": hi})
+        # Among those who answered the question, an option left blank was not chosen.
+        chosen = ticks.loc[answered, option].fillna(0.0) if option in present else np.zeros(int(answered.sum()))
+        est = _share_ci(chosen, level)
+        rows.append({"option": option, "label": label, "n_answered": est["n"], "count": float(est["count"]),
+                     "share": est["share"], "conf_low": est["conf_low"], "conf_high": est["conf_high"]})
     table = pd.DataFrame(rows)
     table["rank"] = table["share"].rank(ascending=False, method="min")
     table = table.sort_values(["rank", "option"], kind="stable").reset_index(drop=True)

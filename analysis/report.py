@@ -26,7 +26,7 @@ import pandas as pd
 
 from .paths import PACKAGE_DIR
 from .provenance import read_fragments, write_manifest
-from .tables import SYNTHETIC_MARK, write_workbook
+from .tables import SYNTHETIC_MARK, table_caption, write_workbook
 
 TEMPLATE = PACKAGE_DIR / "templates" / "offline.html.j2"
 
@@ -101,7 +101,7 @@ def _table_html(out: dict) -> str:
     rows = sheet["rows"]
     numeric = [all(not r[j] or _NUMBER.match(r[j]) for r in rows) for j in range(len(sheet["columns"]))]
     align = ['class="num"' if flag else "" for flag in numeric]
-    caption = out["caption"] + (f" [{SYNTHETIC_MARK}]" if out["synthetic"] else "")
+    caption = table_caption(out["caption"], out["synthetic"])
     head = "".join(f"<th {a}>{esc(c)}</th>" for c, a in zip(sheet["columns"], align))
     body = "".join("<tr>" + "".join(f"<td {a}>{esc(v)}</td>" for v, a in zip(r, align)) + "</tr>" for r in rows)
     return (f'<div class="scroll"><table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
@@ -195,7 +195,7 @@ def write_outputs(output_dir, notebooks: list[str] | None = None, echo=print) ->
             frag["parameters"] = notebook_parameters(nbformat.read(executed, as_version=4))
     manifest_path = write_manifest(fragments, out / "report" / "manifest.json")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    sheets = [{"name": o["id"], "caption": o["caption"] + (f" [{SYNTHETIC_MARK}]" if o["synthetic"] else ""),
+    sheets = [{"name": o["id"], "caption": table_caption(o["caption"], o["synthetic"]),
                "note": o.get("note", ""), "source": o["source"],
                "table": pd.DataFrame(o["sheet"]["rows"], columns=o["sheet"]["columns"])}
               for f in fragments for o in f["outputs"] if o["kind"] == "table"]

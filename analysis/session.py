@@ -110,6 +110,7 @@ class _Loaded:
     wave: object
     frame: pd.DataFrame | None = None
     scores: pd.DataFrame | None = None
+    info: dict | None = None
 
 
 class Session:
@@ -240,9 +241,12 @@ class Session:
                     "provenance": {k: v for k, v in item.items() if k not in ("n", "text_columns")}
                     | {"n_read": item["n"]}}
         wave = self.load(label)
-        return {"what": f"wave {wave.label}", "file": Path(str(wave.metadata["source"])).name,
-                "n": int(wave.metadata["n_analysable"]), "synthetic": wave.synthetic,
-                "provenance": describe_input(wave)}
+        cache = self._loaded[wave.label]
+        if cache.info is None:  # hashes the codebook: once per wave, not once per output
+            prov = describe_input(wave)
+            cache.info = {"what": f"wave {wave.label}", "file": prov["file"], "n": prov["n_analysable"],
+                          "synthetic": prov["synthetic"], "provenance": prov}
+        return cache.info
 
     def synthetic(self, labels=None) -> bool:
         """True when any of these inputs (default: the session's wave) is synthetic."""
