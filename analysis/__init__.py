@@ -1,65 +1,91 @@
 """wellbeing-survey: load, validate, score and analyse UK social-worker wellbeing survey waves.
 
-Public API::
+Everything a user or a notebook calls is importable from here (one import style, like
+pingouin's ``pg.*`` or ``statsmodels.api``)::
 
     from analysis import load_wave, score_wave, reliability
     wave = load_wave("data/synthetic/wave_2018.csv", "data/synthetic/wave_2018.codebook.yaml")
     scores = score_wave(wave)
     table = reliability(wave)
+
+The names are imported lazily (PEP 562): ``import analysis`` loads no pandas, statsmodels or
+pingouin, so the command line starts quickly; the first use of a name imports its module.
+
+The package reads as a pipeline, one subpackage a stage, each importing only from the stages
+before it (a test enforces it):
+
+- :mod:`analysis.specs` - the data the code reads: instruments, dictionary, schemas, benchmarks
+- :mod:`analysis.reading` - files and codebooks to a validated canonical :class:`Wave`
+- :mod:`analysis.measures` - items to scale scores, derived variables and reliability
+- :mod:`analysis.stats` - estimates, comparisons and models in one tidy results schema
+- :mod:`analysis.studies` - the questions of the studies: BME experience, polls, health check
+- :mod:`analysis.outputs` - tables, figures, provenance, the report and the notebook runner
+- :mod:`analysis.synthetic`, :mod:`analysis.tools`, :mod:`analysis.cli` - around the pipeline
+
+with :mod:`analysis.errors`, :mod:`analysis.paths` and :mod:`analysis.disclosure` beneath them all.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from .benchmarks import hse_benchmark, load_benchmark
-from .bme import bme_experience
-from .codebook import load_codebook
-from .disclosure import suppress, suppress_crosstab
-from .estimates import group_means, prevalence
-from .groups import compare_groups
-from .models import fit_hierarchical, fit_logit, fit_moderation, fit_ols, fit_ordinal
-from .errors import CodebookError, SurveyDataError, SurveyDataWarning
-from .exclusions import exclusion_summary
-from .reliability import reliability
-from .pooling import pool_waves
-from .resampling import bootstrap_ols
-from .scoring import MissingRule, analysis_frame, score_wave, scoring_log
-from .wave_comparison import compare_waves
-from .derived import WorkingTime
-from .wave import Wave, load_wave
+import importlib
 
-try:
-    __version__ = version("wellbeing-survey")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+#: Public name -> the module that defines it.
+_EXPORTS = {
+    # errors
+    "CodebookError": "analysis.errors",
+    "SurveyDataError": "analysis.errors",
+    "SurveyDataWarning": "analysis.errors",
+    # reading
+    "Wave": "analysis.reading.waves",
+    "load_wave": "analysis.reading.waves",
+    "load_codebook": "analysis.reading.codebook",
+    "pool_waves": "analysis.reading.pooling",
+    "exclusion_summary": "analysis.reading.exclusions",
+    # measures
+    "MissingRule": "analysis.measures.scoring",
+    "analysis_frame": "analysis.measures.scoring",
+    "score_wave": "analysis.measures.scoring",
+    "scoring_log": "analysis.measures.scoring",
+    "WorkingTime": "analysis.measures.derived",
+    "reliability": "analysis.measures.reliability",
+    # stats
+    "prevalence": "analysis.stats.estimates",
+    "group_means": "analysis.stats.estimates",
+    "compare_groups": "analysis.stats.groups",
+    "fit_ols": "analysis.stats.models",
+    "fit_hierarchical": "analysis.stats.models",
+    "fit_moderation": "analysis.stats.models",
+    "fit_logit": "analysis.stats.models",
+    "fit_ordinal": "analysis.stats.models",
+    "bootstrap_ols": "analysis.stats.resampling",
+    "hse_benchmark": "analysis.stats.benchmarking",
+    "load_benchmark": "analysis.stats.benchmarking",
+    "compare_waves": "analysis.stats.wave_comparison",
+    # studies
+    "bme_experience": "analysis.studies.bme",
+    # disclosure
+    "suppress": "analysis.disclosure",
+    "suppress_crosstab": "analysis.disclosure",
+}
 
-__all__ = [
-    "CodebookError",
-    "MissingRule",
-    "SurveyDataError",
-    "SurveyDataWarning",
-    "Wave",
-    "WorkingTime",
-    "analysis_frame",
-    "bootstrap_ols",
-    "bme_experience",
-    "compare_groups",
-    "compare_waves",
-    "exclusion_summary",
-    "fit_hierarchical",
-    "fit_logit",
-    "fit_moderation",
-    "fit_ols",
-    "fit_ordinal",
-    "group_means",
-    "hse_benchmark",
-    "load_benchmark",
-    "load_codebook",
-    "load_wave",
-    "pool_waves",
-    "prevalence",
-    "reliability",
-    "score_wave",
-    "scoring_log",
-    "suppress",
-    "suppress_crosstab",
-]
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value = version("wellbeing-survey")
+        except PackageNotFoundError:  # a source tree that is not installed
+            value = "0+unknown"
+    elif name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    else:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    globals()[name] = value  # import once
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -8,8 +8,7 @@ offending values, what was expected and how to fix it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import NoReturn
 
 #: How many example respondents and values a problem message shows before "and N more".
 SHOW = 5
@@ -42,6 +41,9 @@ class Problem:
         How many distinct offending values there are in all.
     source_column : str or None
         The column's name in the export, when it differs from ``column``.
+    place : str or None
+        Where the problem is, when it is not a column or the file: ``""`` for a problem with a
+        function's arguments, which has no place in a file.
     """
 
     kind: str
@@ -54,13 +56,14 @@ class Problem:
     values: tuple = ()
     n_values: int = 0
     source_column: str | None = None
+    place: str | None = None
 
     def describe(self) -> str:
         """Return the problem as one readable paragraph."""
-        where = f"column '{self.column}'" if self.column else "file"
+        where = f"column '{self.column}'" if self.column else "file" if self.place is None else self.place
         if self.source_column and self.source_column != self.column:
             where += f" (export column '{self.source_column}')"
-        parts = [f"[{self.kind}] {where}: {self.message}"]
+        parts = [f"[{self.kind}] {where + ': ' if where else ''}{self.message}"]
         if self.rows:
             rows = ", ".join(str(r) for r in self.rows)
             who = f"{self.count} respondent{'s' if self.count != 1 else ''} (data rows {rows}"
@@ -111,8 +114,10 @@ class SurveyDataError(ValueError):
         body = "\n".join(f"  {i}. {p.describe()}" for i, p in enumerate(self.problems, 1))
         return f"{head}\n{body}"
 
-    def to_frame(self) -> pd.DataFrame:
+    def to_frame(self):
         """Return the problems as a table: kind, column, source_column, count, message, fix."""
+        import pandas as pd
+
         return pd.DataFrame(
             [
                 {
@@ -135,6 +140,26 @@ class CodebookError(SurveyDataError):
 
 class SurveyDataWarning(UserWarning):
     """Something in a wave worth checking that does not stop loading or scoring."""
+
+
+def fail(kind: str, message: str, fix: str = "", *, column: str | None = None, source: str = "the call",
+         outcome: str = "nothing was computed") -> NoReturn:
+    """Raise a :class:`SurveyDataError` with one problem: what a public function does with an
+    argument it cannot use.
+
+    Examples
+    --------
+    >>> try:
+    ...     fail("bad argument", "level=2; a confidence level is between 0 and 1", "pass e.g. level=0.95",
+    ...          source="prevalence()")
+    ... except SurveyDataError as err:
+    ...     print(err)
+    prevalence(): 1 problem found; nothing was computed.
+      1. [bad argument] level=2; a confidence level is between 0 and 1
+         fix: pass e.g. level=0.95
+    """
+    raise SurveyDataError([Problem(kind, column, message, fix, place=None if column else "")], source=source,
+                          outcome=outcome)
 
 
 def problem_at(
@@ -160,6 +185,7 @@ def problem_at(
         The column's values aligned with ``mask``; the distinct offending ones are reported.
     """
     import numpy as np
+    import pandas as pd
 
     mask = np.asarray(mask, dtype=bool)
     positions = np.flatnonzero(mask)

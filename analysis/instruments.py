@@ -1,4 +1,4 @@
-"""Instruments as data: read the YAML files in ``analysis/instruments/``.
+"""Instruments as data: read the YAML files in ``analysis/specs/instruments/``.
 
 Each file describes one questionnaire: its items, answer range and labels, reverse-keyed items,
 scales (which items, how a score is formed: mean, sum or a look-up table) and the default
@@ -15,7 +15,7 @@ import yaml
 
 from .errors import CodebookError, Problem
 from .paths import INSTRUMENT_SCHEMA_FILE, INSTRUMENTS_DIR
-from .schemas import check_against_schema
+from .specs import check_against_schema
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Scale:
 
 @dataclass(frozen=True)
 class Instrument:
-    """A questionnaire described by a YAML file (see ``analysis/instruments/*.yaml``).
+    """A questionnaire described by a YAML file (see ``analysis/specs/instruments/*.yaml``).
 
     Attributes
     ----------

@@ -9,10 +9,10 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 from analysis import load_wave
-from analysis.bme import bme_experience
+from analysis.studies.bme import bme_experience
 from analysis.paths import SYNTHETIC_DIR
-from analysis.scoring import analysis_frame
-from analysis.wave_comparison import compare_waves
+from analysis.measures.scoring import analysis_frame
+from analysis.stats.wave_comparison import compare_waves
 
 
 @functools.cache

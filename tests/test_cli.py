@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis import load_wave, score_wave
-from analysis.paths import SYNTHETIC_DIR
+from analysis.paths import HEALTH_CHECK_DIR, SYNTHETIC_DIR
 
 TWINS = {"2017": ("wave_2017_export.sav", "wave_2017_export_sav.yaml"),
          "2018": ("wave_2018_export.csv", "wave_2018_export_csv.yaml")}
@@ -105,7 +105,7 @@ def test_codebook_draft_then_validate(label, tmp_path):
 
 
 def test_report_takes_a_poll_and_team_returns_of_ones_own(tmp_path):
-    shipped = (SYNTHETIC_DIR.parent.parent / "analysis" / "health_check" / "thresholds.yaml").read_text()
+    shipped = (HEALTH_CHECK_DIR / "thresholds.yaml").read_text()
     local = tmp_path / "our_cutoffs.yaml"
     local.write_text(shipped.replace("status: example", "status: local").replace(
         "cases_per_fte: {higher_is_worse: true, amber: 18, red: 24}", "cases_per_fte: {higher_is_worse: true, amber: 5, red: 6}"))

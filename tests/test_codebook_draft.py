@@ -9,11 +9,11 @@ import pytest
 import yaml
 
 from analysis import load_wave
-from analysis.codebook import load_codebook, normalise_label
-from analysis.codebook_draft import RULES, draft_codebook, match_header, write_draft
-from analysis.dictionary import load_dictionary
+from analysis.reading.codebook import load_codebook, normalise_label
+from analysis.reading.draft import RULES, draft_codebook, match_header, write_draft
+from analysis.reading.dictionary import load_dictionary
 from analysis.errors import SurveyDataError, SurveyDataWarning
-from analysis.io import read_table
+from analysis.reading.readers import read_table
 from analysis.paths import SYNTHETIC_DIR
 
 from .conftest import write_csv
@@ -23,7 +23,7 @@ D = load_dictionary()
 
 
 def resolve(codebook, column, answer, declared=()):
-    """What loading makes of one answer in a canonical column (as analysis.validation does); values
+    """What loading makes of one answer in a canonical column (as analysis.reading.validation does); values
     the file declares missing are missing whatever the codebook says."""
     spec, key = D[column], normalise_label(answer)
     if key in codebook.missing_codes_for(column) | {normalise_label(v) for v in declared}:

@@ -8,7 +8,7 @@ from scipy import stats
 
 from analysis.disclosure import assert_no_small_cells
 from analysis.errors import SurveyDataError
-from analysis.estimates import group_means, prevalence
+from analysis.stats.estimates import group_means, prevalence
 
 
 def wilson(k, n, level=0.95):

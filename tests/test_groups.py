@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis import SurveyDataError
-from analysis.benchmarks import hse_benchmark
-from analysis.groups import compare_groups
+from analysis.stats.benchmarking import hse_benchmark
+from analysis.stats.groups import compare_groups
 
 from .conftest import REFERENCE
 

@@ -19,12 +19,12 @@ from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
 from analysis.errors import SurveyDataError, SurveyDataWarning  # noqa: E402
-from analysis.health_check import (  # noqa: E402
+from analysis.studies.health_check import (  # noqa: E402
     HealthCheckError, fields_table, flag, flag_value, flags_long, indicator_reasons, indicators, load_health_check,
     load_template, load_thresholds, service_indicators, write_template)
 from analysis.paths import SYNTHETIC_DIR  # noqa: E402
-from analysis.plots import plot_health_check  # noqa: E402
-from analysis.style import BANDS  # noqa: E402
+from analysis.outputs.plots import plot_health_check  # noqa: E402
+from analysis.outputs.style import BANDS  # noqa: E402
 from analysis.synthetic.teams import generate_teams, write_teams  # noqa: E402
 
 from .conftest import write_csv  # noqa: E402
@@ -36,7 +36,7 @@ def close_figures():
     plt.close("all")
 
 
-# The example cut-offs as typed from analysis/health_check/thresholds.yaml: (higher_is_worse, amber, red).
+# The example cut-offs as typed from analysis/studies/health_check/thresholds.yaml: (higher_is_worse, amber, red).
 EXAMPLE = {
     "vacancy_rate": (True, 0.10, 0.20), "agency_share": (True, 0.10, 0.20), "turnover_12m": (True, 0.15, 0.25),
     "cases_per_fte": (True, 18, 24), "hours_over_contract": (True, 4, 8), "toil_hours_per_fte": (True, 15, 30),
@@ -272,7 +272,7 @@ def test_shipped_thresholds_are_labelled_examples():
     t = load_thresholds()
     assert t.status == "example" and t.is_example and "not standards" in t.note
     assert {k: (v["higher_is_worse"], v["amber"], v["red"]) for k, v in t.cuts.items()} == EXAMPLE
-    from analysis.health_check.spec import THRESHOLDS_FILE
+    from analysis.studies.health_check.spec import THRESHOLDS_FILE
 
     assert "ILLUSTRATIVE EXAMPLE" in THRESHOLDS_FILE.read_text(encoding="utf-8").splitlines()[0]
 

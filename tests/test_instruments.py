@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from analysis import load_wave, score_wave
-from analysis.dictionary import load_dictionary
+from analysis.reading.dictionary import load_dictionary
 from analysis.errors import CodebookError
 from analysis.instruments import load_instruments, parse_instrument
 from analysis.paths import INSTRUMENTS_DIR

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis import SurveyDataError
-from analysis.models import fit_hierarchical, fit_logit, fit_moderation, fit_ols, fit_ordinal
+from analysis.stats.models import fit_hierarchical, fit_logit, fit_moderation, fit_ols, fit_ordinal
 
 from .conftest import REFERENCE
 
@@ -176,7 +176,7 @@ def test_fast_vif_and_betas_match_statsmodels(wave_2018, covariates):
     import statsmodels.api as sm
     from statsmodels.stats.outliers_influence import variance_inflation_factor
 
-    from analysis.models import model_data
+    from analysis.stats.models import model_data
 
     r = fit_ols(wave_2018, "pss4", HSE, covariates=covariates)
     md = model_data(wave_2018, "pss4", list(covariates or []) + HSE)

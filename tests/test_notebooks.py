@@ -19,11 +19,12 @@ import pandas as pd
 import pytest
 
 from analysis.disclosure import DEFAULT_THRESHOLD, MISSINGNESS_COUNTS, assert_no_small_cells, count_columns
-from analysis.io import file_sha256
-from analysis.notebooks import (COMMON_PARAMETERS, KERNEL_NAME, NotebookFailed, execute_notebook,
+from analysis.reading.readers import file_sha256
+from analysis.outputs.runner import (COMMON_PARAMETERS, KERNEL_NAME, NotebookFailed, execute_notebook,
                                 list_notebooks, parameter_names, run_notebooks)
 from analysis.paths import REPO_DIR, SYNTHETIC_DIR
-from analysis.tables import FIXED_TIME, SYNTHETIC_MARK
+from analysis.files import FIXED_TIME
+from analysis.outputs.tables import SYNTHETIC_MARK
 
 EXPECTED = ["01_data_and_codebook", "02_sample_profile", "03_scores_and_reliability", "04_hse_benchmarks",
             "05_stress_regression", "06_bme_experience", "07_presenteeism", "08_intention_to_leave",
@@ -134,7 +135,7 @@ def _respondent_values() -> tuple[set, set]:
         ids |= set(data["respondent_id"])
         if "comments" in data:
             texts |= {t for t in data["comments"] if len(t) > 3}
-    from analysis.health_check import load_template
+    from analysis.studies.health_check import load_template
 
     teams = pd.read_csv(SYNTHETIC_DIR / "health_check_teams.csv", dtype=str, keep_default_na=False)
     for col in load_template().names("text"):

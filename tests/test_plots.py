@@ -15,11 +15,11 @@ from matplotlib.patches import Rectangle  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from analysis.errors import SurveyDataError  # noqa: E402
-from analysis.estimates import group_means, prevalence  # noqa: E402
-from analysis.models import fit_moderation  # noqa: E402
-from analysis.plots import (  # noqa: E402
+from analysis.stats.estimates import group_means, prevalence  # noqa: E402
+from analysis.stats.models import fit_moderation  # noqa: E402
+from analysis.outputs.plots import (  # noqa: E402
     plot_band_grid, plot_curve, plot_diagnostics, plot_estimates, plot_shares, plot_simple_slopes)
-from analysis.style import BANDS, PALETTE  # noqa: E402
+from analysis.outputs.style import BANDS, PALETTE  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -186,7 +186,7 @@ def test_plot_diagnostics_with_too_few_respondents_shows_nothing_individual():
 
 
 def test_plot_curve_draws_the_prediction_and_its_band():
-    from analysis.models import fit_logit
+    from analysis.stats.models import fit_logit
 
     rng = np.random.default_rng(7)
     d = pd.DataFrame({"pss4": rng.integers(0, 17, 500).astype(float)})

@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 
 from analysis import SurveyDataError, SurveyDataWarning, analysis_frame, load_wave
-from analysis.dictionary import load_dictionary
+from analysis.reading.dictionary import load_dictionary
 from analysis.paths import SYNTHETIC_DIR
-from analysis.pooling import instrument_coverage, pool_waves
+from analysis.reading.pooling import instrument_coverage, pool_waves
 from analysis.synthetic import demo_wave
-from analysis.wave import Wave
+from analysis.reading.waves import Wave
 
 CATEGORIES = ["nation", "sector", "role", "employer", "gender", "age_band", "ethnicity"]
 

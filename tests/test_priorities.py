@@ -9,7 +9,7 @@ from scipy import stats
 
 from analysis import SurveyDataError
 from analysis.paths import SYNTHETIC_DIR
-from analysis.priorities import (load_poll, load_poll_spec, multi_select_shares, priority_by_group,
+from analysis.studies.priorities import (load_poll, load_poll_spec, multi_select_shares, priority_by_group,
                                  priority_scores)
 from analysis.synthetic.poll import answer_shares, generate_poll
 

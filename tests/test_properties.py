@@ -2,7 +2,7 @@
 proration, ranges, respondent order and independence, and the SWEMWBS look-up.
 
 Each property draws answer matrices (with missing answers) for the shipped instruments
-(``analysis/instruments/*.yaml``) and checks :mod:`analysis.scoring` against an independent numpy
+(``analysis/specs/instruments/*.yaml``) and checks :mod:`analysis.measures.scoring` against an independent numpy
 computation. Examples are few and small so the file runs in a few seconds.
 """
 
@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import MissingRule, Wave, scoring_log
-from analysis.exclusions import empty_log
+from analysis.reading.exclusions import empty_log
 from analysis.instruments import load_instruments
-from analysis.scoring import keyed_items, score_instrument
+from analysis.measures.scoring import keyed_items, score_instrument
 
 INSTRUMENTS = {i.id: i for i in load_instruments()}
 SWEMWBS = INSTRUMENTS["swemwbs"]

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from analysis import load_wave, reliability
-from analysis.reliability import alpha_ci, omega_total, scale_reliability
+from analysis.measures.reliability import alpha_ci, omega_total, scale_reliability
 
 from .conftest import REFERENCE
 

@@ -8,9 +8,9 @@ import statsmodels.api as sm
 from scipy import stats
 
 from analysis import SurveyDataError, analysis_frame, fit_ols, load_wave
-from analysis import resampling
+from analysis.stats import resampling
 from analysis.paths import SYNTHETIC_DIR
-from analysis.resampling import BOOT_SEED, bootstrap_ols, ols_coefficients
+from analysis.stats.resampling import BOOT_SEED, bootstrap_ols, ols_coefficients
 from analysis.synthetic import demo_wave
 
 HSE = ["hse_demands", "hse_control", "hse_managers_support", "hse_peer_support",
@@ -24,7 +24,7 @@ def frame():
 
 @pytest.fixture(scope="module")
 def design(frame):
-    """Complete cases and design matrix built here, independently of analysis.models."""
+    """Complete cases and design matrix built here, independently of analysis.stats.models."""
     d = frame[["pss4"] + HSE].dropna()
     return sm.add_constant(d[HSE]).to_numpy(), d["pss4"].to_numpy()
 

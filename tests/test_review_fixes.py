@@ -8,10 +8,10 @@ import pytest
 from scipy import stats
 
 from analysis import SurveyDataError
-from analysis.bme import bme_experience
-from analysis.groups import compare_groups
-from analysis.models import fit_hierarchical, fit_logit, fit_moderation, fit_ols, fit_ordinal
-from analysis.wave_comparison import compare_waves
+from analysis.studies.bme import bme_experience
+from analysis.stats.groups import compare_groups
+from analysis.stats.models import fit_hierarchical, fit_logit, fit_moderation, fit_ols, fit_ordinal
+from analysis.stats.wave_comparison import compare_waves
 
 from .test_bme_and_waves import frame
 

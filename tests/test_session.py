@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 
 from analysis import SurveyDataError
-from analysis.describe import sample_profile, wave_overview
+from analysis.outputs.provenance import wave_overview
+from analysis.stats.describe import sample_profile
 from analysis.disclosure import suppress_counts
-from analysis.exclusions import concat_logs, exclusion_table, make_log, missing_score_table
-from analysis.notebooks import inject_parameters, parameter_names
-from analysis.provenance import write_manifest
-from analysis.session import Session
+from analysis.reading.exclusions import concat_logs, exclusion_table, make_log, missing_score_table
+from analysis.outputs.runner import inject_parameters, parameter_names
+from analysis.outputs.provenance import write_manifest
+from analysis.outputs.session import Session
 from analysis.synthetic import demo_wave
 
 

@@ -1,8 +1,8 @@
 """House style: figures carry the synthetic mark, title, n and source, and SVGs are byte-stable."""
 
 from analysis import hse_benchmark
-from analysis.plots import plot_hse_benchmark
-from analysis.style import SYNTHETIC_MARK, new_figure, save_figure
+from analysis.outputs.plots import plot_hse_benchmark
+from analysis.outputs.style import SYNTHETIC_MARK, new_figure, save_figure
 
 from .test_bme_and_waves import frame
 

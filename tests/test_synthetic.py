@@ -10,7 +10,7 @@ import pytest
 import statsmodels.formula.api as smf
 
 from analysis import load_wave, reliability, score_wave
-from analysis.benchmarks import band, load_benchmark
+from analysis.stats.benchmarking import band, load_benchmark
 from analysis.paths import SYNTHETIC_DIR
 from analysis.synthetic import exact_shares, write_bundled
 from analysis.synthetic.waves import item_noise_sd

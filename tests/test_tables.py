@@ -4,7 +4,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from analysis.tables import SYNTHETIC_MARK, apa_table, format_number, format_p, write_tables
+from analysis.outputs.tables import SYNTHETIC_MARK, apa_table, format_number, format_p, write_tables
 
 
 def test_apa_p_values():

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis import CodebookError, SurveyDataError, SurveyDataWarning, load_wave, score_wave
-from analysis.codebook import write_codebook
+from analysis.reading.codebook import write_codebook
 from analysis.synthetic import to_raw_export, write_spss_export
 
 from .conftest import write_csv

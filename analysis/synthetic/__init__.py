@@ -5,6 +5,10 @@
 - :func:`to_raw_export`, :func:`write_spss_export`: raw-export twins with their codebooks.
 - :func:`write_bundled`: regenerate everything in ``data/synthetic/`` byte for byte
   (``python -m analysis synthetic``).
+
+May import: every stage of the pipeline (it writes data in the formats :mod:`analysis.reading`
+reads and checks it with the package's own scoring); nothing imports it but the command line,
+the tools and the tests.
 """
 
 from .bundled import write_bundled

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from ..codebook import write_codebook
+from ..reading.codebook import write_codebook
 from ..paths import SYNTHETIC_DIR
 from .demo import DEMO_SEED, demo_wave
 from .exports import to_raw_export, write_spss_export

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..dictionary import load_dictionary
+from ..reading.dictionary import load_dictionary
 from ..instruments import load_instruments
 
 DEMO_SEED = 20171118

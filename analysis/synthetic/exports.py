@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..dictionary import load_dictionary
+from ..reading.dictionary import load_dictionary
 from ..instruments import load_instruments
 
 EXPORT_SEED = 20171118
@@ -34,7 +34,7 @@ def to_raw_export(data: pd.DataFrame, missing_code: int = -99,
     raw : DataFrame
         The export (text labels, numbers for hours and counts).
     codebook : dict
-        A codebook (see :mod:`analysis.codebook`) that loads ``raw`` back to ``data``.
+        A codebook (see :mod:`analysis.reading.codebook`) that loads ``raw`` back to ``data``.
     """
     rng = np.random.default_rng(seed)
     d = load_dictionary()

@@ -20,7 +20,7 @@ import pandas as pd
 import yaml
 from scipy import optimize
 
-from ..priorities import load_poll_spec
+from ..studies.priorities import load_poll_spec
 from .waves import PARAMS_DIR, exact_shares
 
 
@@ -52,7 +52,7 @@ def answer_shares(points: dict, score: float) -> dict:
 
 
 def generate_poll(params: dict | None = None) -> pd.DataFrame:
-    """The synthetic poll: one row per respondent, canonical columns of ``analysis/polls/union_poll.yaml``.
+    """The synthetic poll: one row per respondent, canonical columns of ``analysis/specs/polls/union_poll.yaml``.
 
     Examples
     --------

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..health_check.spec import NUMERIC, load_template
+from ..studies.health_check.spec import NUMERIC, load_template
 from ..paths import SYNTHETIC_DIR
 
 TEAMS_SEED = 20190611
@@ -70,7 +70,7 @@ def generate_teams(seed: int = TEAMS_SEED, teams_per_service: int = 6) -> pd.Dat
     DataFrame
         The template's columns in template order (``team`` "A1" ..., ``service``, numbers as
         float with NaN for blank, answers yes / no / partly, neutral free text);
-        ``attrs["synthetic"]`` is True. Values pass :func:`analysis.health_check.load_health_check`.
+        ``attrs["synthetic"]`` is True. Values pass :func:`analysis.studies.health_check.load_health_check`.
 
     Examples
     --------

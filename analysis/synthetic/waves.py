@@ -34,9 +34,9 @@ import pandas as pd
 import yaml
 from scipy import optimize, special
 
-from ..dictionary import load_dictionary
+from ..reading.dictionary import load_dictionary
 from ..instruments import load_instruments
-from ..scoring import score_instrument
+from ..measures.scoring import score_instrument
 
 PARAMS_DIR = Path(__file__).resolve().parent / "params"
 

@@ -1,0 +1,213 @@
+"""The report: one index page over the executed notebooks, their figures and tables.
+
+:func:`write_outputs` runs after the notebooks and writes, in the output folder:
+
+- ``report/manifest.json``: every figure and table with title, caption, alt text, files and their
+  SHA-256, n, waves, the inputs' SHA-256, package version and git commit
+  (:mod:`analysis.outputs.provenance`);
+- ``tables/tables.xlsx``: every table, a sheet each (:func:`analysis.outputs.tables.write_workbook`);
+- ``report/notebooks/<name>.html``: each executed notebook, rendered by nbconvert without
+  scripts fetched from the internet;
+- ``report/index.html``: the synthetic-data mark when it applies, a table of contents, each
+  notebook's question, its figures (with alt text) and tables, and links to every file.
+
+The pages carry no date, so the same inputs give the same report.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from ..paths import TEMPLATES_DIR
+from .provenance import read_fragments, write_manifest
+from .tables import SYNTHETIC_MARK, table_caption, write_workbook
+
+TEMPLATE = TEMPLATES_DIR / "offline.html.j2"
+
+_STYLE = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 62rem; margin: 0 auto; padding: 0 1rem 3rem;
+       color: #1a1a1a; line-height: 1.45; }
+.synthetic-mark { position: sticky; top: 0; z-index: 10; background: #D55E00; color: #ffffff; font-weight: bold;
+                  padding: 0.6rem 1rem; font-size: 1.15rem; border-radius: 0 0 4px 4px; }
+nav#toc { background: #f4f4f4; padding: 0.5rem 1.2rem; border-left: 4px solid #0072B2; }
+figure { margin: 1rem 0 2rem; } figure img { max-width: 100%; border: 1px solid #dddddd; }
+figcaption { font-size: 0.9rem; color: #333333; }
+table { border-collapse: collapse; font-size: 0.85rem; margin: 0.4rem 0 0.3rem; }
+th, td { border-bottom: 1px solid #cccccc; padding: 0.15rem 0.5rem; text-align: left; vertical-align: top; }
+th.num, td.num { text-align: right; }
+.scroll { overflow-x: auto; }
+caption { caption-side: top; text-align: left; font-weight: bold; padding-bottom: 0.3rem; }
+.source { font-size: 0.8rem; color: #444444; margin-bottom: 1.6rem; }
+code { font-size: 0.85rem; }
+"""
+
+
+def notebook_title(nb) -> tuple[str, str]:
+    """The first heading of a notebook and the paragraph after it (what the notebook answers)."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            lines = [ln.strip() for ln in cell.source.splitlines()]
+            heading = next((ln.lstrip("# ") for ln in lines if ln.startswith("#")), "")
+            start = next((i for i, ln in enumerate(lines) if ln and not ln.startswith("#")), len(lines))
+            para = []
+            for ln in lines[start:]:
+                if not ln:
+                    break
+                para.append(ln)
+            return heading, " ".join(para)
+    return "", ""
+
+
+def notebook_parameters(nb) -> dict:
+    """The parameters a notebook ran with: its ``parameters`` cell, overridden by the injected
+    cell (literal values only; paths as shown in the executed copy, i.e. file names)."""
+    import ast
+
+    values = {}
+    for tag in ("parameters", "injected-parameters"):
+        for cell in nb.cells:
+            if tag in cell.get("metadata", {}).get("tags", []):
+                for node in ast.parse(cell.source).body:
+                    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                        try:
+                            values[node.targets[0].id] = ast.literal_eval(node.value)
+                        except ValueError:
+                            values[node.targets[0].id] = ast.unparse(node.value)
+    return values
+
+
+def notebook_html(nb) -> str:
+    """An executed notebook as one self-contained HTML page (images embedded, no remote scripts)."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", template_file=str(TEMPLATE))
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+_NUMBER = re.compile(r"^(< )?-?\d*\.?\d+$")
+
+
+def _table_html(out: dict) -> str:
+    """A table as formatted for publication: numbers right-aligned, text left-aligned."""
+    esc = html.escape
+    sheet = out["sheet"]
+    rows = sheet["rows"]
+    numeric = [all(not r[j] or _NUMBER.match(r[j]) for r in rows) for j in range(len(sheet["columns"]))]
+    align = ['class="num"' if flag else "" for flag in numeric]
+    caption = table_caption(out["caption"], out["synthetic"])
+    head = "".join(f"<th {a}>{esc(c)}</th>" for c, a in zip(sheet["columns"], align))
+    body = "".join("<tr>" + "".join(f"<td {a}>{esc(v)}</td>" for v, a in zip(r, align)) + "</tr>" for r in rows)
+    return (f'<div class="scroll"><table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
+
+
+def _links(out: dict) -> str:
+    return " · ".join(f'<a href="../{html.escape(f["path"])}">{html.escape(Path(f["path"]).suffix[1:].upper())}</a>'
+                      for f in out["files"])
+
+
+def index_html(fragments: list[dict], titles: dict, manifest: dict) -> str:
+    """The index page: mark, provenance, contents, then each notebook's figures and tables."""
+    from nbconvert.filters.markdown import markdown2html
+
+    esc = html.escape
+    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             "<title>Wellbeing survey analysis report</title>", f"<style>{_STYLE}</style></head><body>"]
+    if manifest["synthetic"]:
+        parts.append(f'<div class="synthetic-mark" id="synthetic-mark">{SYNTHETIC_MARK}: generated respondents, '
+                     "not survey findings. Do not cite these numbers.</div>")
+    git = manifest["git"]
+    commit = (git["commit"][:12] + (" (with uncommitted changes)" if git["dirty"] else "")) if git["commit"] else "not a git checkout"
+    parts += ["<h1>Wellbeing survey analysis report</h1>",
+              f"<p>wellbeing-survey {esc(manifest['package_version'])}, commit {esc(commit)}. "
+              f"Disclosure threshold: groups of fewer than {manifest['disclosure_threshold']} respondents are suppressed. "
+              '<a href="manifest.json">Provenance manifest (JSON)</a> · '
+              '<a href="../tables/tables.xlsx">All tables (Excel workbook)</a></p>',
+              "<h2>Inputs</h2>", '<table><tr><th>Input</th><th>File</th><th>SHA-256</th><th>Codebook</th>'
+              '<th class="num">Rows read</th><th class="num">Analysable</th><th>Synthetic</th></tr>']
+    for i in manifest["inputs"]:
+        analysable = f"{i['n_analysable']:,}" if "n_analysable" in i else ""
+        parts.append(f"<tr><td>{esc(i.get('what', 'wave ' + i['wave']))}</td><td>{esc(i['file'])}</td>"
+                     f"<td><code>{esc((i['sha256'] or '')[:16])}…</code></td><td>{esc(i.get('codebook') or '')}</td>"
+                     f'<td class="num">{i["n_read"]:,}</td><td class="num">{analysable}</td>'
+                     f"<td>{'yes' if i['synthetic'] else 'no'}</td></tr>")
+    parts.append("</table>")
+    parts.append('<nav id="toc"><h2>Contents</h2><ol>')
+    for frag in fragments:
+        name = frag["notebook"]
+        parts.append(f'<li><a href="#{esc(name)}">{esc(titles[name][0] or name)}</a></li>')
+    parts.append("</ol></nav>")
+    fig_no = tab_no = 0
+    for frag in fragments:
+        name = frag["notebook"]
+        title, intro = titles[name]
+        parts += [f'<section id="{esc(name)}"><h2>{esc(title or name)}</h2>', markdown2html(intro),
+                  f'<p><a href="notebooks/{esc(name)}.html">Read the executed notebook</a> '
+                  f'(<a href="notebooks/{esc(name)}.ipynb">.ipynb</a>)</p>']
+        for out in frag["outputs"]:
+            if out["kind"] == "figure":
+                fig_no += 1
+                png = next(f["path"] for f in out["files"] if f["path"].endswith(".png"))
+                cap = f" {esc(out['caption'])}" if out["caption"] else ""
+                parts.append(f'<figure id="figure-{esc(out["id"])}"><img src="../{esc(png)}" alt="{esc(out["alt_text"])}" '
+                             f'width="760"><figcaption><b>Figure {fig_no}.</b> {esc(out["title"])}.{cap} '
+                             f"n = {out['n']:,}. {_links(out)}</figcaption></figure>")
+            else:
+                tab_no += 1
+                parts.append(f'<div id="table-{esc(out["id"])}"><p><b>Table {tab_no}.</b></p>{_table_html(out)}')
+                note = f"{esc(out['note'].rstrip('.'))}. " if out.get("note") else ""
+                parts.append(f'<p class="source">{note}n = {out["n"]:,}. {_links(out)}</p></div>')
+        parts.append("</section>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def write_outputs(output_dir, notebooks: list[str] | None = None, echo=print) -> dict:
+    """Write the manifest, the workbook and the HTML report from the notebooks' fragments.
+
+    Parameters
+    ----------
+    output_dir : str or Path
+        The folder the notebooks wrote to.
+    notebooks : list of str, optional
+        Notebook names, in order (default every fragment found).
+    """
+    out = Path(output_dir)
+    fragments = read_fragments(out / "provenance", notebooks)
+    if not fragments:
+        raise FileNotFoundError(f"no provenance fragments in {out / 'provenance'}: run the notebooks first")
+    if notebooks:  # a notebook that saved nothing (e.g. one wave: nothing to compare) still has a page
+        have = {f["notebook"] for f in fragments}
+        blank = {k: v for k, v in fragments[0].items() if k not in ("notebook", "inputs", "outputs")}
+        fragments = [next((f for f in fragments if f["notebook"] == name),
+                          {"notebook": name, **blank, "inputs": [], "outputs": []})
+                     for name in notebooks if name in have or (out / "report" / "notebooks" / f"{name}.ipynb").is_file()]
+    for frag in fragments:  # what each notebook ran with, for the manifest
+        executed = out / "report" / "notebooks" / f"{frag['notebook']}.ipynb"
+        if executed.is_file():
+            frag["parameters"] = notebook_parameters(nbformat.read(executed, as_version=4))
+    manifest_path = write_manifest(fragments, out / "report" / "manifest.json")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    sheets = [{"name": o["id"], "caption": table_caption(o["caption"], o["synthetic"]),
+               "note": o.get("note", ""), "source": o["source"],
+               "table": pd.DataFrame(o["sheet"]["rows"], columns=o["sheet"]["columns"])}
+              for f in fragments for o in f["outputs"] if o["kind"] == "table"]
+    workbook = write_workbook(sheets, out / "tables" / "tables.xlsx")
+    titles = {}
+    for frag in fragments:
+        executed = out / "report" / "notebooks" / f"{frag['notebook']}.ipynb"
+        nb = nbformat.read(executed, as_version=4) if executed.is_file() else nbformat.v4.new_notebook()
+        titles[frag["notebook"]] = notebook_title(nb)
+        if executed.is_file():
+            executed.with_suffix(".html").write_text(notebook_html(nb), encoding="utf-8")
+    index = out / "report" / "index.html"
+    index.write_text(index_html(fragments, titles, manifest), encoding="utf-8")
+    echo(f"wrote {manifest_path}, {workbook} and {index}")
+    return {"manifest": manifest_path, "workbook": workbook, "report": index}

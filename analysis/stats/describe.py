@@ -1,0 +1,149 @@
+"""Descriptive summaries of scale scores and derived variables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..measures.derived import WorkingTime
+from ..instruments import load_instruments
+
+SUMMARY_COLUMNS = ["variable", "label", "n", "n_missing", "mean", "sd", "p25", "median", "p75", "note"]
+
+_DERIVED_LABELS = {
+    "bme": "Black and minority ethnic (share)",
+    "extra_hours_week": "Extra hours a week over contract",
+    "extra_days_year": "Extra days a year over contract",
+    "dissatisfied": "Dissatisfied with job (share, satisfaction 1-3)",
+    "presenteeism_2plus": "Went to work ill at least twice in 12 months (share)",
+}
+
+
+def score_summary(scores: pd.DataFrame, working_time: WorkingTime | None = None,
+                  threshold: int | None = None) -> pd.DataFrame:
+    """Summarise every score column: n, missing, mean, SD and quartiles.
+
+    No minimum or maximum is reported: an extreme value can belong to one identifiable respondent.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Output of :func:`analysis.score_wave`.
+    working_time : WorkingTime, optional
+        The parameters used for ``extra_days_year`` (stated in its ``note``).
+    threshold : int, optional
+        Disclosure threshold (default :data:`analysis.disclosure.DEFAULT_THRESHOLD`): a 0/1
+        variable (a share, such as ``bme``) where fewer than this many respondents have a 1, or a
+        0, shows no mean, SD or quartiles (its note says so), since the share would give the
+        count away.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``variable, label, n, n_missing, mean, sd, p25, median, p75, note``; SD with
+        ``ddof=1``; quartiles by linear interpolation (R type 7).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"respondent_id": ["a", "b", "c"], "wave": ["1"] * 3, "pss4": [4.0, 8.0, None]})
+    >>> score_summary(s)[["variable", "n", "mean"]].values.tolist()
+    [['pss4', 2, 6.0]]
+    """
+    from ..disclosure import DEFAULT_THRESHOLD, few_either_side
+
+    limit = DEFAULT_THRESHOLD if threshold is None else threshold
+    labels = {s.name: s.label for i in load_instruments() for s in i.scales} | _DERIVED_LABELS
+    wt = working_time or WorkingTime()
+    rows = []
+    for col in scores.columns:
+        if col in ("respondent_id", "wave"):
+            continue
+        x = scores[col].astype("float64")
+        answered = x.dropna()
+        few = (set(pd.unique(answered)) <= {0.0, 1.0}
+               and few_either_side(float(answered.sum()), len(answered), limit))
+        rows.append({
+            "variable": col,
+            "label": labels.get(col, col),
+            "n": int(x.notna().sum()),
+            "n_missing": int(x.isna().sum()),
+            "mean": x.mean(),
+            "sd": x.std(ddof=1),
+            "p25": x.quantile(0.25),
+            "median": x.median(),
+            "p75": x.quantile(0.75),
+            "note": (f"suppressed: fewer than {limit} respondents on one side of this share" if few
+                     else wt.describe() if col == "extra_days_year" else ""),
+        })
+        if few:
+            rows[-1].update(dict.fromkeys(("mean", "sd", "p25", "median", "p75"), np.nan))
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+#: The respondent characteristics a sample profile describes, when present.
+PROFILE_VARIABLES = ["nation", "sector", "role", "employer", "gender", "age_band", "ethnicity"]
+
+NOT_ANSWERED = "(not answered)"
+
+
+def sample_profile(frame: pd.DataFrame, variables: list[str] | None = None,
+                   threshold: int | None = None) -> pd.DataFrame:
+    """Who answered: counts and shares of each category of each characteristic (or of each answer
+to a coded question, such as presenteeism), disclosure-controlled.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Respondent-level data (:func:`analysis.analysis_frame`).
+    variables : list of str, optional
+        Default the :data:`PROFILE_VARIABLES` present in ``frame``.
+    threshold : int, optional
+        Disclosure threshold (default :data:`analysis.disclosure.DEFAULT_THRESHOLD`).
+
+    Returns
+    -------
+    DataFrame
+        ``variable, category, n, share, suppressed``: one row per category someone chose
+        (dictionary order for categoricals, sorted otherwise), a row ``(not answered)`` when anyone skipped the question,
+        and a row ``All`` (every respondent). Coded columns of the data dictionary (e.g.
+        ``job_satisfaction``) are shown by their answer labels, in code order. ``share`` is of those who answered (none for the
+        not-answered and total rows). Categories with fewer than ``threshold`` respondents are
+        suppressed, and further categories where a total would give one away
+        (:func:`analysis.disclosure.suppress` with ``by=["variable", "category"]``).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"sector": ["adults"] * 30 + ["children_families"] * 25 + ["other"] * 4})
+    >>> sample_profile(d)[["category", "n", "suppressed"]].values.tolist()
+    [['adults', 30.0, ''], ['children_families', nan, 'secondary'], ['other', nan, 'primary'], ['All', 59.0, '']]
+    >>> sample_profile(pd.DataFrame({"intend_leave_job": [0.0] * 12 + [1.0] * 15}), ["intend_leave_job"])["category"].tolist()
+    ['No', 'Yes', 'All']
+    """
+    from ..disclosure import DEFAULT_THRESHOLD, suppress
+
+    from ..reading.dictionary import load_dictionary
+
+    dictionary = load_dictionary()
+    variables = variables or [v for v in PROFILE_VARIABLES if v in frame.columns]
+    rows = []
+    for var in variables:
+        x = frame[var]
+        spec = dictionary[var] if var in dictionary else None
+        if spec is not None and spec.kind == "code" and spec.labels:
+            x = pd.Series(pd.Categorical(x.map({float(k): v for k, v in spec.labels.items()}),
+                                         categories=list(spec.labels.values())), index=x.index)
+        counts = x.value_counts(sort=False, dropna=True)
+        if not isinstance(x.dtype, pd.CategoricalDtype):
+            counts = counts.sort_index()
+        for cat, n in counts.items():
+            if n == 0:
+                continue  # nobody chose it: nothing to show (and suppress() would hide a zero)
+            rows.append({"variable": var, "category": str(cat), "n": int(n), "share": n / len(x)})
+        missing = int(x.isna().sum())
+        if missing:
+            rows.append({"variable": var, "category": NOT_ANSWERED, "n": missing, "share": missing / len(x)})
+        rows.append({"variable": var, "category": "All", "n": len(x), "share": float("nan")})
+    table = pd.DataFrame(rows, columns=["variable", "category", "n", "share"]).astype({"n": "int64", "share": "float64"})
+    return suppress(table, "n", value_columns=["share"], threshold=threshold or DEFAULT_THRESHOLD,
+                    by=["variable", "category"], total_label="All")

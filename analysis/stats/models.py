@@ -1,0 +1,583 @@
+"""Regression models on survey waves: OLS (with standardised betas, HC3 errors, VIF and residual
+checks), hierarchical steps, moderation with simple slopes, and logistic and ordinal models.
+
+Every model reports its coefficients in one tidy schema: ``term, estimate, std_error, statistic,
+p_value, conf_low, conf_high``, plus ``beta`` (OLS) or ``odds_ratio`` with its interval (logistic).
+Fit statistics use plain names (``n``, ``r2``, ``r2_adj``, ...). Missing data: listwise deletion
+over the model's variables, and the result says how many respondents were lost and for which
+variable. Categorical covariates enter as indicator columns named ``column[level]`` against the
+first level in dictionary order (e.g. ``sector[adults]`` against children and families).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+from statsmodels.stats.diagnostic import het_breuschpagan
+
+from ..errors import Problem, SurveyDataError
+
+COEF_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+
+
+def _fail(kind: str, message: str, fix: str, column=None):
+    raise SurveyDataError([Problem(kind, column, message, fix)], source="model",
+                          outcome="nothing was computed")
+
+
+@dataclass
+class ModelData:
+    """The complete cases a model uses, its design matrix and what listwise deletion cost."""
+
+    y: pd.Series
+    X: pd.DataFrame  # with a leading "const" column
+    n_total: int
+    dropped: pd.DataFrame  # variable, n_missing (among all rows), in model order
+
+
+def model_data(data: pd.DataFrame, outcome: str, terms: list[str]) -> ModelData:
+    """Listwise-complete design for ``outcome ~ terms``, with categorical terms as indicators.
+
+    Raises
+    ------
+    SurveyDataError
+        For unknown columns, a constant predictor, or no complete cases.
+    """
+    variables = [outcome] + list(terms)
+    unknown = [v for v in variables if v not in data.columns]
+    if unknown:
+        _fail("unknown column", f"{unknown} not in the data (it has {list(data.columns)[:12]} ...)",
+              "use column names of the scored wave (score_wave) or the canonical data")
+    repeated = sorted({v for v in variables if variables.count(v) > 1})
+    if repeated:
+        _fail("repeated variable", f"{repeated} named more than once (outcome, predictors and covariates together)",
+              "name each variable once")
+    if not pd.api.types.is_numeric_dtype(data[outcome].dtype) or pd.api.types.is_bool_dtype(data[outcome].dtype):
+        _fail("bad outcome", f"the outcome '{outcome}' is not numeric ({data[outcome].dtype})",
+              "use a numeric outcome (a score or a coded answer)", outcome)
+    # Positions, not labels: a duplicated index (e.g. waves stacked without ignore_index) must not
+    # repeat rows.
+    frame = data[variables].reset_index(drop=True)
+    missing = frame.isna()
+    dropped = pd.DataFrame({"variable": variables, "n_missing": missing.sum().to_numpy()})
+    complete = frame.loc[~missing.any(axis=1)]
+    if len(complete) == 0:
+        _fail("no complete cases", f"no respondent has all of {variables}", "check the variables' missing values")
+    parts = []
+    for term in terms:
+        x = complete[term]
+        if isinstance(x.dtype, pd.CategoricalDtype) or x.dtype == object or pd.api.types.is_string_dtype(x.dtype):
+            cats = list(x.cat.categories) if isinstance(x.dtype, pd.CategoricalDtype) else sorted(x.unique())
+            present = [c for c in cats if (x == c).any()]
+            for level in present[1:]:
+                parts.append(pd.Series((x == level).astype(float).to_numpy(), name=f"{term}[{level}]", index=x.index))
+            if len(present) < 2:
+                _fail("constant predictor", f"'{term}' has one category among the complete cases",
+                      "drop it from the model", term)
+        else:
+            x = x.astype(float)
+            if x.nunique() < 2:
+                _fail("constant predictor", f"'{term}' takes one value among the {len(x)} complete cases",
+                      "drop it from the model", term)
+            parts.append(x.rename(term))
+    X = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=complete.index)
+    X.insert(0, "const", 1.0)
+    if len(X) <= X.shape[1]:
+        _fail("too few respondents", f"{len(X)} complete cases for {X.shape[1]} parameters",
+              "use fewer predictors or more respondents")
+    rank = np.linalg.matrix_rank(X.to_numpy())
+    if rank < X.shape[1]:
+        _fail("collinear predictors", f"the predictors are linearly dependent (rank {rank} of {X.shape[1]} "
+              f"columns: {list(X.columns[1:])})", "drop a predictor that is a combination of the others")
+    return ModelData(complete[outcome].astype(float), X, len(data), dropped)
+
+
+def _tidy(params, se, stat, p, ci, names) -> pd.DataFrame:
+    return pd.DataFrame({
+        "term": ["(Intercept)" if t == "const" else t for t in names],
+        "estimate": np.asarray(params, float), "std_error": np.asarray(se, float),
+        "statistic": np.asarray(stat, float), "p_value": np.asarray(p, float),
+        "conf_low": np.asarray(ci)[:, 0], "conf_high": np.asarray(ci)[:, 1],
+    })
+
+
+def _standardised_betas(params: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``b_j sd(x_j) / sd(y)`` (ddof=1) for each slope, NaN for the intercept (column 0 of ``X``).
+
+    The slopes of the regression of z-scored y on z-scored columns, without a second fit.
+    """
+    return np.concatenate([[np.nan], params[1:] * X[:, 1:].std(axis=0, ddof=1) / y.std(ddof=1)])
+
+
+def _vif(X: np.ndarray) -> np.ndarray:
+    """Variance inflation factors of the columns of ``X`` after its leading constant column.
+
+    ``VIF_j = 1 / (1 - R²_j)``, with R²_j from regressing column j on the others and an intercept,
+    is the j-th diagonal element of the inverse of the columns' correlation matrix: one small
+    k x k inversion instead of one regression on all respondents per column. Valid because the
+    model has an intercept.
+    """
+    Z = X[:, 1:]
+    if Z.shape[1] == 1:
+        return np.ones(1)  # nothing to regress on: R² = 0
+    return np.diag(np.linalg.inv(np.corrcoef(Z, rowvar=False))).copy()
+
+
+@dataclass
+class OLSResult:
+    """A fitted linear model.
+
+    Attributes
+    ----------
+    coefficients : DataFrame
+        ``term, estimate, std_error, statistic (t), p_value, conf_low, conf_high, beta``; with
+        ``robust="HC3"`` the errors, t, p and intervals are HC3 (the coefficients are not).
+    fit : dict
+        ``n, n_lost, r2, r2_adj, f, f_df1, f_df2, f_p, sigma, robust``.
+    vif : DataFrame
+        ``term, vif`` per predictor column.
+    diagnostics : dict
+        ``shapiro_w, shapiro_p`` (residual normality; Shapiro-Wilk, at most 5,000 residuals),
+        ``breusch_pagan, breusch_pagan_df, breusch_pagan_p`` (Koenker's studentised version, as
+        R's ``lmtest::bptest``), ``cooks_threshold`` (4/n) and ``n_influential`` (Cook's D above it).
+    dropped : DataFrame
+        ``variable, n_missing``: why respondents were lost to listwise deletion.
+    model : statsmodels results
+    """
+
+    coefficients: pd.DataFrame
+    fit: dict
+    vif: pd.DataFrame
+    diagnostics: dict
+    dropped: pd.DataFrame
+    model: object = field(repr=False)
+
+
+def fit_ols(data: pd.DataFrame, outcome: str, predictors: list[str], covariates: list[str] | None = None,
+            robust: str | None = None, level: float = 0.95) -> OLSResult:
+    """Ordinary least squares with standardised betas, optional HC3 errors and diagnostics.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Scores (``score_wave``) joined with any canonical columns needed.
+    outcome : str
+    predictors, covariates : list of str
+        Covariates enter the model like predictors; they are listed first.
+    robust : None or "HC3"
+        ``"HC3"`` gives heteroscedasticity-consistent errors (MacKinnon and White's HC3, R's
+        ``sandwich::vcovHC(type = "HC3")``), with t tests on the residual degrees of freedom.
+    level : float
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    OLSResult
+        Standardised betas are ``b_j sd(x_j) / sd(y)`` (SDs of the complete cases, indicator
+        columns included), which equals the slopes of a fit on z-scored outcome and predictor
+        columns, R's ``lm(scale(y) ~ scale(x1) + ...)``. VIFs are the diagonal of the inverse of the
+        predictors' correlation matrix, which equals ``1 / (1 - R²_j)`` of the regression of each
+        predictor column on the others (R's ``car::vif`` for one-column terms).
+
+    Examples
+    --------
+    >>> import pandas as pd, numpy as np
+    >>> d = pd.DataFrame({"y": [1.0, 2.0, 2.5, 4.0, 5.5], "x": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    >>> r = fit_ols(d, "y", ["x"])
+    >>> round(float(r.coefficients.set_index("term").loc["x", "estimate"]), 3), r.fit["n"]
+    (1.1, 5)
+    """
+    if robust not in (None, "HC3"):
+        _fail("bad argument", f"robust={robust!r} is not supported", 'use robust=None or robust="HC3"')
+    md = model_data(data, outcome, list(covariates or []) + list(predictors))
+    res = sm.OLS(md.y, md.X).fit()
+    if robust:
+        res_r = res.get_robustcov_results(cov_type="HC3", use_t=True)
+        se, tval, pval, ci = res_r.bse, res_r.tvalues, res_r.pvalues, res_r.conf_int(1 - level)
+    else:
+        se, tval, pval, ci = res.bse, res.tvalues, res.pvalues, res.conf_int(1 - level).to_numpy()
+    coefs = _tidy(res.params, se, tval, pval, ci, md.X.columns)
+    Xv = md.X.to_numpy()
+    coefs["beta"] = _standardised_betas(res.params.to_numpy(), Xv, md.y.to_numpy())
+    vif = pd.DataFrame({"term": list(md.X.columns[1:]), "vif": _vif(Xv)})
+    resid = res.resid.to_numpy()
+    sw = stats.shapiro(resid[:5000])
+    bp = het_breuschpagan(resid, Xv, robust=True)
+    cooks = res.get_influence().cooks_distance[0]
+    n = int(res.nobs)
+    fit = {"n": n, "n_lost": md.n_total - n, "r2": res.rsquared, "r2_adj": res.rsquared_adj,
+           "f": float(res.fvalue), "f_df1": float(res.df_model), "f_df2": float(res.df_resid),
+           "f_p": float(res.f_pvalue), "sigma": float(np.sqrt(res.scale)), "robust": robust or "none"}
+    diagnostics = {"shapiro_w": float(sw.statistic), "shapiro_p": float(sw.pvalue),
+                   "breusch_pagan": float(bp[0]), "breusch_pagan_df": Xv.shape[1] - 1,
+                   "breusch_pagan_p": float(bp[1]), "cooks_threshold": 4 / n,
+                   "n_influential": int((cooks > 4 / n).sum())}
+    return OLSResult(coefs, fit, vif, diagnostics, md.dropped, res)
+
+
+def fit_hierarchical(data: pd.DataFrame, outcome: str, steps: list[list[str]]) -> pd.DataFrame:
+    """Hierarchical regression: each step adds terms to the previous ones.
+
+    All steps use the same respondents: those complete on every variable of the last step.
+
+    Returns
+    -------
+    DataFrame
+        One row per step: ``step, added, n, r2, r2_adj, delta_r2, f_change, df1, df2, p_change``
+        (the F test of the added terms, R's ``anova(m1, m2)``; the first step against the empty
+        model).
+    """
+    everything = [t for step in steps for t in step]
+    md = model_data(data, outcome, everything)
+    complete = data.reset_index(drop=True).loc[md.y.index]
+    rows, prev, terms = [], None, []
+    for i, step in enumerate(steps, 1):
+        terms = terms + list(step)
+        res = sm.OLS(*(lambda m: (m.y, m.X))(model_data(complete, outcome, terms))).fit()
+        if prev is None:
+            f, p, df1 = res.fvalue, res.f_pvalue, res.df_model
+            delta = res.rsquared
+        else:
+            f, p, df1 = res.compare_f_test(prev)
+            delta = res.rsquared - prev.rsquared
+        rows.append({"step": i, "added": ", ".join(step), "n": int(res.nobs), "r2": res.rsquared,
+                     "r2_adj": res.rsquared_adj, "delta_r2": delta, "f_change": float(f),
+                     "df1": float(df1), "df2": float(res.df_resid), "p_change": float(p)})
+        prev = res
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class ModerationResult:
+    """A moderation model: ``coefficients`` (tidy, centred predictors), ``simple_slopes`` of the
+    focal predictor at low/mean/high (-1 SD, mean, +1 SD) levels of each moderator, ``fit``
+    (``n, r2, r2_adj``), ``centring`` (means and SDs used), and ``plot_data``: predicted outcome
+    at focal -1/+1 SD for each moderator combination, covariates at their means (for a
+    simple-slopes plot)."""
+
+    coefficients: pd.DataFrame
+    simple_slopes: pd.DataFrame
+    fit: dict
+    centring: pd.DataFrame
+    plot_data: pd.DataFrame
+    model: object = field(repr=False)
+
+
+def fit_moderation(data: pd.DataFrame, outcome: str, focal: str, moderators: list[str],
+                   covariates: list[str] | None = None, level: float = 0.95) -> ModerationResult:
+    """Moderation by one or two moderators, with mean-centred terms and simple slopes.
+
+    Fits ``outcome ~ focal * moderator1 * moderator2`` (full factorial) on mean-centred variables
+    (means and SDs of the complete cases), plus any covariates. The simple slope of ``focal`` at
+    moderator values (c, m) is ``b_f + b_fc c + b_fm m + b_fcm c m`` with its error from the
+    coefficient covariance, tested on the residual degrees of freedom.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> d = pd.DataFrame({"x": rng.normal(size=200), "m": rng.normal(size=200)})
+    >>> d["y"] = d.x * (1 + d.m) + rng.normal(size=200)
+    >>> r = fit_moderation(d, "y", "x", ["m"])
+    >>> r.simple_slopes["moderator_level"].tolist()
+    ['low', 'mean', 'high']
+    """
+    if not 1 <= len(moderators) <= 2:
+        _fail("bad argument", "moderation takes one or two moderators", "pass moderators=[m] or [m1, m2]")
+    variables = [focal] + list(moderators)
+    md = model_data(data, outcome, variables + list(covariates or []))
+    try:
+        complete = data.reset_index(drop=True).loc[md.y.index, variables].astype(float)
+    except (TypeError, ValueError):
+        _fail("bad argument", f"the focal predictor and moderators {variables} must be numeric",
+              "use numeric scores; enter a categorical moderator through fit_ols with an interaction column")
+    means, sds = complete.mean(), complete.std(ddof=1)
+    c = complete - means
+    cols = {v: c[v] for v in variables}
+    names = list(variables)
+    from itertools import combinations
+
+    for r in range(2, len(variables) + 1):
+        for combo in combinations(variables, r):
+            name = ":".join(combo)
+            cols[name] = np.prod([c[v] for v in combo], axis=0)
+            names.append(name)
+    X = pd.DataFrame(cols)[names]
+    if covariates:
+        cov = md.X.drop(columns=["const"] + [v for v in variables if v in md.X.columns])
+        X = pd.concat([X, cov], axis=1)
+    X.insert(0, "const", 1.0)
+    res = sm.OLS(md.y, X).fit()
+    coefs = _tidy(res.params, res.bse, res.tvalues, res.pvalues, res.conf_int(1 - level).to_numpy(), X.columns)
+    V = res.cov_params()
+    tq = stats.t.ppf(1 - (1 - level) / 2, res.df_resid)
+    levels = {"low": -1.0, "mean": 0.0, "high": 1.0}
+    rows, plot = [], []
+    grids = [(a,) for a in levels] if len(moderators) == 1 else [(a, b) for a in levels for b in levels]
+    for grid in grids:
+        vals = {m: levels[g] * sds[m] for m, g in zip(moderators, grid)}
+        g = pd.Series(0.0, index=X.columns)
+        g[focal] = 1.0
+        for name in names:
+            parts = name.split(":")
+            if focal in parts and len(parts) > 1:
+                g[name] = np.prod([vals[p] for p in parts if p != focal])
+        slope = float(g @ res.params)
+        se = float(np.sqrt(g @ V @ g))
+        t = slope / se
+        row = {f"{m}_level" if len(moderators) > 1 else "moderator_level": lev for m, lev in zip(moderators, grid)}
+        row |= {f"{m}_centred": vals[m] for m in moderators}
+        row |= {"slope": slope, "std_error": se, "statistic": t,
+                "p_value": float(2 * stats.t.sf(abs(t), res.df_resid)),
+                "conf_low": slope - tq * se, "conf_high": slope + tq * se}
+        rows.append(row)
+        for fl, fv in (("low", -sds[focal]), ("high", sds[focal])):
+            x = {focal: fv} | vals
+            pred = res.params["const"] + sum(res.params[n] * np.prod([x[p] for p in n.split(":")]) for n in names)
+            pred += sum(res.params[c] * X[c].mean() for c in X.columns[len(names) + 1:])  # covariates at their means
+            plot.append({k: v for k, v in row.items() if k.endswith("_level")} |
+                        {"focal_level": fl, "focal_value": float(fv + means[focal]), "predicted": float(pred)})
+    centring = pd.DataFrame({"variable": variables, "mean": means.to_numpy(), "sd": sds.to_numpy()})
+    fit = {"n": int(res.nobs), "r2": res.rsquared, "r2_adj": res.rsquared_adj}
+    return ModerationResult(coefs, pd.DataFrame(rows), fit, centring, pd.DataFrame(plot), res)
+
+
+@dataclass
+class LogitResult:
+    """A fitted logistic model.
+
+    Attributes
+    ----------
+    coefficients : DataFrame
+        ``term, estimate, std_error, statistic (z), p_value, conf_low, conf_high`` (Wald, on the
+        log-odds scale), ``odds_ratio, or_conf_low, or_conf_high``.
+    fit : dict
+        ``n, n_events, n_lost, loglik, loglik_null, mcfadden_r2, nagelkerke_r2, auc``
+        (``loglik_null`` in closed form: n [ȳ log ȳ + (1 - ȳ) log(1 - ȳ)]).
+    marginal_effects : DataFrame
+        Average marginal effects (mean of b p (1 - p)) with delta-method errors (analytic
+        Jacobian): ``term, ame, std_error, p_value, conf_low, conf_high``.
+    dropped : DataFrame
+    model : statsmodels results
+    """
+
+    coefficients: pd.DataFrame
+    fit: dict
+    marginal_effects: pd.DataFrame
+    dropped: pd.DataFrame
+    model: object = field(repr=False)
+    design_means: pd.Series = field(repr=False, default=None)
+    level: float = 0.95
+
+    def predicted(self, predictor: str, values=None) -> pd.DataFrame:
+        """Predicted probabilities over ``values`` of one predictor (default: 20 points over its
+        observed range), the others at their means, with intervals (at the model's ``level``) from
+        the linear predictor.
+
+        Returns ``DataFrame`` with ``predictor, value, probability, conf_low, conf_high``.
+        """
+        base = self.design_means.copy()
+        if predictor not in base.index:
+            _fail("unknown column", f"'{predictor}' is not a numeric predictor of this model",
+                  f"use one of {list(base.index[1:])}")
+        if values is None:
+            x = self.model.model.exog[:, list(base.index).index(predictor)]
+            values = np.linspace(x.min(), x.max(), 20)
+        rows = []
+        V = self.model.cov_params()
+        z = stats.norm.ppf(1 - (1 - self.level) / 2)
+        for v in values:
+            g = base.copy()
+            g[predictor] = v
+            eta = float(g @ self.model.params)
+            se = float(np.sqrt(g @ V @ g))
+            rows.append({"predictor": predictor, "value": float(v),
+                         "probability": float(1 / (1 + np.exp(-eta))),
+                         "conf_low": float(1 / (1 + np.exp(-(eta - z * se)))),
+                         "conf_high": float(1 / (1 + np.exp(-(eta + z * se))))})
+        return pd.DataFrame(rows)
+
+
+def _logit_llnull(n_events: int, n: int) -> float:
+    """Log-likelihood of the intercept-only logit, in closed form: its maximum likelihood estimate
+    is P(y = 1) = ȳ, so llnull = n [ȳ log ȳ + (1 - ȳ) log(1 - ȳ)] (R's ``glm`` null deviance / -2).
+    Exact, where statsmodels' ``llnull`` refits the null model by numerical optimisation."""
+    n0 = n - n_events
+    return float(n_events * np.log(n_events / n) + n0 * np.log(n0 / n))
+
+
+def _average_marginal_effects(params: np.ndarray, X: np.ndarray, V: np.ndarray, level: float) -> pd.DataFrame:
+    """Average marginal effects of a logit's slopes with delta-method errors (columns ``ame,
+    std_error, p_value, conf_low, conf_high``; the constant is column 0 of ``X`` and gets no row).
+
+    AME_j = mean_i Λ'(x_i b) b_j with Λ' = p (1 - p). Its Jacobian with respect to b is analytic,
+    ``J_jk = mean(Λ') δ_jk + b_j mean(Λ'(1 - 2p) x_k)``, and Var(AME) = J V J'. The same numbers
+    as statsmodels' ``get_margeff(at="overall", method="dydx")``, which differentiates the
+    respondent-level effects numerically (k complex-step passes over all respondents).
+    """
+    X = np.ascontiguousarray(X)
+    eta = np.dot(X, params)
+    e = np.exp(-eta)
+    pdf = e / (1 + e) ** 2  # Λ'(η), as statsmodels' Logit.pdf
+    p = 1 / (1 + e)
+    # The respondent-level effects averaged in statsmodels' order, so the AMEs are the same numbers.
+    effects = np.dot(pdf[:, None], params[None, :]).mean(0)
+    n = X.shape[0]
+    jac = np.diag(np.full(len(params), pdf.mean())) + np.outer(params, np.dot(pdf * (1 - 2 * p), X) / n)
+    cov = (jac @ V @ jac.T)[1:, 1:]
+    ame, se = effects[1:], np.sqrt(np.diag(cov))
+    q = stats.norm.ppf(1 - (1 - level) / 2)
+    return pd.DataFrame({"ame": ame, "std_error": se, "p_value": stats.norm.sf(np.abs(ame / se)) * 2,
+                         "conf_low": ame - q * se, "conf_high": ame + q * se})
+
+
+def fit_logit(data: pd.DataFrame, outcome: str, predictors: list[str], covariates: list[str] | None = None,
+              level: float = 0.95) -> LogitResult:
+    """Logistic regression of a 0/1 outcome (e.g. ``intend_leave_job``, ``presenteeism_2plus``).
+
+    Raises ``SurveyDataError`` when the outcome is not 0/1 or a predictor separates the outcome
+    perfectly (the odds ratio would be infinite).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> d = pd.DataFrame({"x": rng.normal(size=300)})
+    >>> d["y"] = (rng.random(300) < 1 / (1 + np.exp(-d.x))).astype(float)
+    >>> r = fit_logit(d, "y", ["x"])
+    >>> 0.5 < r.fit["auc"] < 1
+    True
+    """
+    md = model_data(data, outcome, list(covariates or []) + list(predictors))
+    if not set(np.unique(md.y)) <= {0.0, 1.0} or md.y.nunique() < 2:
+        _fail("bad outcome", f"'{outcome}' must take the values 0 and 1; found {sorted(np.unique(md.y))[:6]}",
+              "use a binary outcome (e.g. dissatisfied, presenteeism_2plus)", outcome)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = sm.Logit(md.y, md.X).fit(disp=0, maxiter=200)
+    separated = any("PerfectSeparation" in type(w.message).__name__ for w in caught)
+    if separated or not res.mle_retvals.get("converged", True):
+        _fail("perfect separation", "some predictor (or category) predicts the outcome perfectly, so its odds "
+              "ratio is infinite and the fit does not converge",
+              "merge sparse categories or drop the separating predictor")
+    p_hat = res.predict()
+    ci = res.conf_int(1 - level).to_numpy()
+    coefs = _tidy(res.params, res.bse, res.tvalues, res.pvalues, ci, md.X.columns)
+    coefs["odds_ratio"] = np.exp(coefs["estimate"])
+    coefs["or_conf_low"] = np.exp(coefs["conf_low"])
+    coefs["or_conf_high"] = np.exp(coefs["conf_high"])
+    n = int(res.nobs)
+    y = md.y.to_numpy()
+    n_events = int(y.sum())
+    ll, ll0 = float(res.llf), _logit_llnull(n_events, n)
+    u = stats.mannwhitneyu(p_hat[y == 1], p_hat[y == 0]).statistic
+    auc = float(u / ((y == 1).sum() * (y == 0).sum()))
+    ame = _average_marginal_effects(res.params.to_numpy(), res.model.exog, res.cov_params().to_numpy(), level)
+    ame.insert(0, "term", list(md.X.columns[1:]))
+    fit = {"n": n, "n_events": n_events, "n_lost": md.n_total - n, "loglik": ll, "loglik_null": ll0,
+           "mcfadden_r2": 1 - ll / ll0,
+           "nagelkerke_r2": (1 - np.exp(2 * (ll0 - ll) / n)) / (1 - np.exp(2 * ll0 / n)), "auc": auc}
+    return LogitResult(coefs, fit, ame, md.dropped, res, md.X.mean(), level)
+
+
+@dataclass
+class OrdinalResult:
+    """A proportional-odds (cumulative logit) model: ``coefficients`` (slopes, tidy, with
+    ``odds_ratio``), ``thresholds`` (``threshold, estimate``: logit P(y <= j) = threshold_j - x b,
+    R's ``MASS::polr`` convention), ``fit`` (``n, n_lost, loglik``), ``dropped``; check the
+    proportional-odds assumption with :meth:`proportional_odds_test`."""
+
+    coefficients: pd.DataFrame
+    thresholds: pd.DataFrame
+    fit: dict
+    dropped: pd.DataFrame
+    model: object = field(repr=False)
+    design: tuple = field(repr=False, default=None)
+
+    def proportional_odds_test(self) -> pd.DataFrame:
+        """Brant's (1990) test of the proportional-odds assumption.
+
+        One binary logit per cut (y > j), then a Wald test that each slope is the same at every
+        cut, using the covariance of the cut-wise estimates ``(X'W_jj X)^-1 (X'W_jl X)
+        (X'W_ll X)^-1`` with ``W_jl = diag(pi_l - pi_j pi_l)`` (j < l). The construction of Stata's
+        ``brant`` and R's ``brant`` package. A small p value says the predictor's effect differs
+        across the outcome's categories, so a single odds ratio misdescribes it.
+
+        Returns
+        -------
+        DataFrame
+            ``term`` (``omnibus`` first, then each predictor), ``chi2, df, p_value``, and per cut
+            ``slope_<cut>``: the binary-logit slopes the test compares.
+        """
+        y, X = self.design
+        levels = np.sort(np.unique(y))[:-1]
+        fits = [sm.Logit((y > j).astype(float), X).fit(disp=0) for j in levels]
+        pis = [f.predict() for f in fits]
+        k = X.shape[1]
+        J = len(fits)
+        beta = np.concatenate([f.params.to_numpy()[1:] for f in fits])
+        Xv = X.to_numpy()
+        inv = [np.linalg.inv(Xv.T @ (Xv * (pi * (1 - pi))[:, None])) for pi in pis]
+        V = np.zeros(((k - 1) * J, (k - 1) * J))
+        for a in range(J):
+            for b in range(a, J):
+                w = pis[b] - pis[a] * pis[b]
+                block = (inv[a] @ (Xv.T @ (Xv * w[:, None])) @ inv[b])[1:, 1:]
+                V[a * (k - 1):(a + 1) * (k - 1), b * (k - 1):(b + 1) * (k - 1)] = block
+                V[b * (k - 1):(b + 1) * (k - 1), a * (k - 1):(a + 1) * (k - 1)] = block.T
+        D = np.zeros(((J - 1) * (k - 1), J * (k - 1)))
+        for j in range(1, J):
+            D[(j - 1) * (k - 1):j * (k - 1), :k - 1] = np.eye(k - 1)
+            D[(j - 1) * (k - 1):j * (k - 1), j * (k - 1):(j + 1) * (k - 1)] = -np.eye(k - 1)
+
+        def wald(rows):
+            d = D[rows] @ beta
+            chi2 = float(d @ np.linalg.solve(D[rows] @ V @ D[rows].T, d))
+            return chi2, len(rows), float(stats.chi2.sf(chi2, len(rows)))
+
+        names = list(X.columns[1:])
+        out = [("omnibus",) + wald(list(range(D.shape[0])))]
+        for i, name in enumerate(names):
+            out.append((name,) + wald([(j - 1) * (k - 1) + i for j in range(1, J)]))
+        table = pd.DataFrame(out, columns=["term", "chi2", "df", "p_value"])
+        for j, f in zip(levels, fits):
+            table[f"slope_y>{j:g}"] = [np.nan] + list(f.params.to_numpy()[1:])
+        return table
+
+
+def fit_ordinal(data: pd.DataFrame, outcome: str, predictors: list[str], covariates: list[str] | None = None,
+                level: float = 0.95) -> OrdinalResult:
+    """Proportional-odds logistic regression of an ordered outcome (e.g. ``presenteeism_12m``),
+    with statsmodels' ``OrderedModel``."""
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    md = model_data(data, outcome, list(covariates or []) + list(predictors))
+    if md.y.nunique() < 3:
+        _fail("bad outcome", f"'{outcome}' has {md.y.nunique()} categories among the complete cases",
+              "an ordinal model needs three or more ordered categories; use fit_logit for two", outcome)
+    X = md.X.drop(columns="const")
+    y = pd.Series(pd.Categorical(md.y, ordered=True), index=md.y.index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = OrderedModel(y, X, distr="logit")
+        res = model.fit(method="bfgs", disp=0, maxiter=1000, gtol=1e-10)
+        # BFGS stops a hair short of the optimum; Newton steps from there converge exactly.
+        res = model.fit(start_params=res.params.to_numpy(), method="newton", disp=0, maxiter=50)
+    if not res.mle_retvals.get("converged", False):
+        _fail("no convergence", "the ordinal model did not converge",
+              "check for empty categories or a predictor that separates them")
+    k = X.shape[1]
+    ci = res.conf_int(1 - level).to_numpy()[:k]
+    coefs = _tidy(res.params.iloc[:k], res.bse.iloc[:k], res.tvalues.iloc[:k], res.pvalues.iloc[:k], ci, X.columns)
+    coefs["odds_ratio"] = np.exp(coefs["estimate"])
+    cuts = res.model.transform_threshold_params(res.params.to_numpy())[1:-1]
+    levels = list(y.cat.categories)
+    thresholds = pd.DataFrame({"threshold": [f"{levels[j]:g}|{levels[j + 1]:g}" for j in range(len(cuts))],
+                               "estimate": cuts})
+    fit = {"n": int(res.nobs), "n_lost": md.n_total - int(res.nobs), "loglik": float(res.llf)}
+    return OrdinalResult(coefs, thresholds, fit, md.dropped, res, (md.y, md.X))

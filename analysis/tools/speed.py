@@ -1,0 +1,273 @@
+"""Timing benchmark: load, validate, score and model a synthetic wave of 1,000,000 respondents.
+
+Run ``python3 tasks.py bench`` (or ``python -m analysis benchmark --n N``). Each stage runs in a
+fresh process so its peak memory (max resident set size) is its own:
+
+``parquet``
+    read the Parquet file, validate against the dictionary and apply the exclusion rules, score
+    every instrument;
+``csv_pandas``, ``csv_arrow``
+    read the CSV with pandas' C parser (:func:`analysis.reading.readers.read_csv`) or with pyarrow
+    (:func:`analysis.reading.arrow_csv.read_csv_arrow`, after the same hashing and encoding check), then
+    validate;
+``ols``, ``logit``
+    load the Parquet file as :func:`analysis.load_wave` does and build the analysis frame, then
+    fit the stress regression (:func:`analysis.fit_ols`, PSS-4 on the seven HSE scales, HC3) or
+    the intention-to-leave model (:func:`analysis.fit_logit`, ``intend_leave_job`` on PSS-4 and
+    the HSE scales); a second, profiled fit splits the time among the model's parts;
+``bootstrap``
+    :func:`analysis.stats.resampling.bootstrap_ols` of the stress regression, 2,000 resamples, on the
+    bundled 2018 wave (n = 3,421), with a loop of statsmodels fits for comparison.
+
+Not a test: timings depend on the machine; the README states the figures measured on the reference
+2-core machine.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import json
+import os
+import platform
+import pstats
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HSE = ["hse_demands", "hse_control", "hse_managers_support", "hse_peer_support",
+       "hse_relationships", "hse_role", "hse_change"]
+
+# Parts of each model reported separately: label -> (file name ending, function name).
+OLS_PARTS = {
+    "design (model_data)": ("models.py", "model_data"),
+    "VIF (inverse correlation matrix)": ("models.py", "_vif"),
+    "HC3 errors": ("linear_model.py", "get_robustcov_results"),
+    "Shapiro-Wilk": ("_morestats.py", "shapiro"),
+    "Breusch-Pagan": ("diagnostic.py", "het_breuschpagan"),
+    "Cook's distance": ("outliers_influence.py", "cooks_distance"),
+}
+LOGIT_PARTS = {
+    "design (model_data)": ("models.py", "model_data"),
+    "null log-likelihood (closed form)": ("models.py", "_logit_llnull"),
+    "AUC (Mann-Whitney U)": ("_mannwhitneyu.py", "mannwhitneyu"),
+    "average marginal effects (analytic Jacobian)": ("models.py", "_average_marginal_effects"),
+}
+
+
+def _peak_mb() -> float:
+    """Peak resident memory of this process, in MB.
+
+    On Linux this is ``VmHWM`` (the high-water mark of this program's own memory): ``ru_maxrss``
+    survives ``exec`` and so starts a stage's subprocess at the parent's resident size at fork,
+    which is the million-row demo frame the parent has just written.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _parts(profile: cProfile.Profile, parts: dict) -> dict:
+    """Cumulative seconds of each named function in a profile (summed over its calls)."""
+    found = {label: 0.0 for label in parts}
+    for (filename, _, name), (_, _, _, cumulative, _) in pstats.Stats(profile).stats.items():
+        for label, (ending, function) in parts.items():
+            if name == function and filename.endswith(ending):
+                found[label] += cumulative
+    return found
+
+
+def _csv_arrow(path, text_columns):
+    """The raw table as :func:`analysis.reading.readers.read_csv` makes it once it hands large files to
+    pyarrow: bytes read and hashed, encoding checked by decoding, then the fast parser."""
+    import hashlib
+
+    from ..reading.arrow_csv import read_csv_arrow
+    from ..reading.readers import RawTable, detect_encoding
+
+    data = Path(path).read_bytes()
+    encoding, _ = detect_encoding(data)
+    data.decode(encoding)
+    frame = read_csv_arrow(data, encoding, ",", text_columns)
+    return RawTable(frame, "csv", Path(path), hashlib.sha256(data).hexdigest(), encoding=encoding,
+                    delimiter=",", header=list(frame.columns))
+
+
+def _load(kind: str, path: str) -> tuple[dict, object]:
+    """Read, validate and apply exclusions; return the timings and the wave."""
+    from ..reading.codebook import Codebook
+    from ..reading.dictionary import load_dictionary
+    from ..reading.exclusions import apply_exclusions
+    from ..reading.readers import read_table
+    from ..reading.validation import to_canonical
+    from ..reading.waves import Wave, text_columns
+
+    dictionary = load_dictionary()
+    columns = text_columns(Codebook(), dictionary)
+    t0 = time.perf_counter()
+    if kind == "csv_arrow":
+        table = _csv_arrow(path, columns)
+    else:
+        if kind == "csv_pandas":  # keep pandas' parser even once io.read_csv routes large files
+            from ..reading import arrow_csv
+
+            arrow_csv.MIN_BYTES = float("inf")
+        table = read_table(path, text_columns=columns)
+    t1 = time.perf_counter()
+    data, problems, _ = to_canonical(table, Codebook(), dictionary)
+    kept, log = apply_exclusions(data, [], dictionary.instruments, "bench")
+    t2 = time.perf_counter()
+    if problems:
+        raise RuntimeError(f"the benchmark wave does not validate: {problems[:3]}")
+    del table, data
+    wave = Wave(kept, log, {"wave": "bench"}, dictionary.instruments)
+    return {"read_s": t1 - t0, "validate_s": t2 - t1}, wave
+
+
+def stage(kind: str, path: str) -> dict:
+    """Run one stage in this process (see the module docstring) and return its figures."""
+    if kind == "bootstrap":
+        return _bootstrap_stage()
+    out, wave = _load("parquet" if kind in ("ols", "logit") else kind, path)
+    if kind == "parquet":
+        from ..measures.scoring import score_wave
+
+        t0 = time.perf_counter()
+        scores = score_wave(wave)
+        out.update(score_s=time.perf_counter() - t0, n_scores=int(scores.shape[1] - 2))
+    elif kind in ("ols", "logit"):
+        from ..stats.models import fit_logit, fit_ols
+        from ..measures.scoring import analysis_frame
+
+        t0 = time.perf_counter()
+        frame = analysis_frame(wave)
+        out["frame_s"] = time.perf_counter() - t0
+        del wave
+        out["peak_before_mb"] = _peak_mb()
+        if kind == "ols":
+            def fit():
+                return fit_ols(frame, "pss4", HSE, robust="HC3")
+            parts = OLS_PARTS
+        else:
+            def fit():
+                return fit_logit(frame, "intend_leave_job", ["pss4"] + HSE)
+            parts = LOGIT_PARTS
+        t0 = time.perf_counter()
+        result = fit()
+        out.update(fit_s=time.perf_counter() - t0, n=int(result.fit["n"]))
+        profile = cProfile.Profile()
+        t0 = time.perf_counter()
+        profile.runcall(fit)
+        out["profiled_s"] = time.perf_counter() - t0
+        out["parts"] = _parts(profile, parts)
+    out["peak_mb"] = _peak_mb()
+    return out
+
+
+def _bootstrap_stage(n_boot: int = 2000) -> dict:
+    import numpy as np
+    import statsmodels.api as sm
+
+    from ..stats.models import model_data
+    from ..paths import SYNTHETIC_DIR
+    from ..stats.resampling import bootstrap_ols
+    from ..measures.scoring import analysis_frame
+    from ..reading.waves import load_wave
+
+    frame = analysis_frame(load_wave(SYNTHETIC_DIR / "wave_2018.csv", SYNTHETIC_DIR / "wave_2018.codebook.yaml"))
+    bootstrap_ols(frame, "pss4", HSE, n_boot=20)  # warm up imports
+    out = {"n": int(frame[["pss4"] + HSE].dropna().shape[0]), "n_boot": n_boot}
+    t0 = time.perf_counter()
+    bootstrap_ols(frame, "pss4", HSE, n_boot=n_boot)
+    out["percentile_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    bootstrap_ols(frame, "pss4", HSE, n_boot=n_boot, bca=True)
+    out["bca_s"] = time.perf_counter() - t0
+    md = model_data(frame, "pss4", HSE)
+    X, y = md.X.to_numpy(), md.y.to_numpy()
+    rows = np.random.default_rng(1).integers(0, len(y), (n_boot, len(y)))
+    t0 = time.perf_counter()
+    for r in rows:
+        sm.OLS(y[r], X[r]).fit()
+    out["loop_s"] = time.perf_counter() - t0
+    out["peak_mb"] = _peak_mb()
+    return out
+
+
+def _run_stage(kind: str, path) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", f"import json; from analysis.tools.speed import stage; "
+                               f"print(json.dumps(stage({kind!r}, {str(path)!r})))"],
+        capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def report(results: dict) -> str:
+    """The benchmark's figures as a Markdown table (the one in the README)."""
+    n = results["n"]
+    p, cp, ca = results["parquet"], results["csv_pandas"], results["csv_arrow"]
+    o, g, b = results["ols"], results["logit"], results["bootstrap"]
+    rows = [
+        (f"read Parquet ({results['parquet_mb']:.0f} MB)", p["read_s"], None),
+        ("validate against the dictionary + exclusions", p["validate_s"], None),
+        (f"**score every instrument** ({p['n_scores']} scale scores + derived variables)", p["score_s"],
+         f"{p['peak_mb']:,.0f} MB (read + validate + score)"),
+        (f"read CSV ({results['csv_mb']:.0f} MB), pandas C parser", cp["read_s"], None),
+        ("validate (from CSV)", cp["validate_s"], f"{cp['peak_mb']:,.0f} MB (read + validate)"),
+        (f"read CSV ({results['csv_mb']:.0f} MB), pyarrow (`analysis.reading.arrow_csv`)", ca["read_s"], None),
+        ("validate (from CSV)", ca["validate_s"], f"{ca['peak_mb']:,.0f} MB (read + validate)"),
+        ("analysis frame (scores + outcomes and demographics)", o["frame_s"], None),
+        (f"`fit_ols` PSS-4 on 7 HSE scales, HC3 (n = {o['n']:,})", o["fit_s"],
+         f"{o['peak_mb']:,.0f} MB ({o['peak_before_mb']:,.0f} MB before the fit)"),
+        *[(f"&nbsp;&nbsp;of which {label}", s, None) for label, s in o["parts"].items()],
+        (f"`fit_logit` intend_leave_job on PSS-4 + 7 HSE scales (n = {g['n']:,})", g["fit_s"],
+         f"{g['peak_mb']:,.0f} MB ({g['peak_before_mb']:,.0f} MB before the fit)"),
+        *[(f"&nbsp;&nbsp;of which {label}", s, None) for label, s in g["parts"].items()],
+        (f"**bootstrap** of the stress regression, {b['n_boot']:,} resamples, n = {b['n']:,}: percentile",
+         b["percentile_s"], f"{b['peak_mb']:,.0f} MB"),
+        ("&nbsp;&nbsp;with BCa intervals too (jackknife)", b["bca_s"], None),
+        (f"&nbsp;&nbsp;for comparison: a loop of {b['n_boot']:,} statsmodels OLS fits", b["loop_s"], None),
+    ]
+    lines = [f"| stage ({n:,} respondents unless stated) | time | peak memory of the process |", "|---|---|---|"]
+    lines += [f"| {label} | {seconds:.2f} s | {memory or ''} |" for label, seconds, memory in rows]
+    parts_note = ("Model parts come from a second, profiled fit (profiled totals: "
+                  f"fit_ols {o['profiled_s']:.2f} s, fit_logit {g['profiled_s']:.2f} s).")
+    return "\n".join(lines) + "\n\n" + parts_note
+
+
+def main(n: int = 1_000_000) -> dict:
+    """Generate the data, run each stage in its own process and print a summary table."""
+    from ..synthetic import demo_wave
+
+    results: dict = {"n": n, "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                                         f"Python {platform.python_version()}"}
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        data = demo_wave(n=n, seed=1, wave="bench")
+        results["generate_s"] = time.perf_counter() - t0
+        parquet, csv = Path(tmp) / "wave.parquet", Path(tmp) / "wave.csv"
+        data.to_parquet(parquet)
+        data.to_csv(csv, index=False)
+        results["csv_mb"] = csv.stat().st_size / 1e6
+        results["parquet_mb"] = parquet.stat().st_size / 1e6
+        del data
+        for kind, path in (("parquet", parquet), ("csv_pandas", csv), ("csv_arrow", csv),
+                           ("ols", parquet), ("logit", parquet), ("bootstrap", "")):
+            results[kind] = _run_stage(kind, path)
+            print(f"  {kind} done", flush=True)
+    print(f"wellbeing-survey benchmark: {n:,} respondents, every instrument "
+          f"({results['parquet']['n_scores']} scores); {results['machine']}")
+    print(f"  files: CSV {results['csv_mb']:.0f} MB, Parquet {results['parquet_mb']:.0f} MB\n")
+    print(report(results))
+    return results
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
