@@ -35,12 +35,22 @@ _EXPORTS = {
     "CodebookError": "analysis.errors",
     "SurveyDataError": "analysis.errors",
     "SurveyDataWarning": "analysis.errors",
+    # instruments
+    "load_instruments": "analysis.instruments",
+    "scale_labels": "analysis.instruments",
+    "scale_names": "analysis.instruments",
     # reading
     "Wave": "analysis.reading.waves",
     "load_wave": "analysis.reading.waves",
     "load_codebook": "analysis.reading.codebook",
+    "draft_codebook": "analysis.reading.draft",
+    "write_draft": "analysis.reading.draft",
+    "dictionary_table": "analysis.reading.dictionary",
     "pool_waves": "analysis.reading.pooling",
     "exclusion_summary": "analysis.reading.exclusions",
+    "exclusion_table": "analysis.reading.exclusions",
+    "missing_score_table": "analysis.reading.exclusions",
+    "concat_logs": "analysis.reading.exclusions",
     # measures
     "MissingRule": "analysis.measures.scoring",
     "analysis_frame": "analysis.measures.scoring",
@@ -51,21 +61,51 @@ _EXPORTS = {
     # stats
     "prevalence": "analysis.stats.estimates",
     "group_means": "analysis.stats.estimates",
+    "score_summary": "analysis.stats.describe",
+    "sample_profile": "analysis.stats.describe",
     "compare_groups": "analysis.stats.groups",
     "fit_ols": "analysis.stats.models",
     "fit_hierarchical": "analysis.stats.models",
     "fit_moderation": "analysis.stats.models",
     "fit_logit": "analysis.stats.models",
     "fit_ordinal": "analysis.stats.models",
+    "residual_checks": "analysis.stats.models",
     "bootstrap_ols": "analysis.stats.resampling",
     "hse_benchmark": "analysis.stats.benchmarking",
     "load_benchmark": "analysis.stats.benchmarking",
     "compare_waves": "analysis.stats.wave_comparison",
+    "schema_problems": "analysis.stats.results",
     # studies
     "bme_experience": "analysis.studies.bme",
+    "load_poll": "analysis.studies.priorities",
+    "priority_scores": "analysis.studies.priorities",
+    "multi_select_shares": "analysis.studies.priorities",
+    "load_health_check": "analysis.studies.health_check",
+    "indicators": "analysis.studies.health_check",
+    "indicator_reasons": "analysis.studies.health_check",
+    "service_indicators": "analysis.studies.health_check",
+    "flag": "analysis.studies.health_check",
+    "flags_long": "analysis.studies.health_check",
+    "write_template": "analysis.studies.health_check",
     # disclosure
     "suppress": "analysis.disclosure",
     "suppress_crosstab": "analysis.disclosure",
+    "disclosure_note": "analysis.disclosure",
+    # outputs
+    "Session": "analysis.outputs.session",
+    "wave_overview": "analysis.outputs.provenance",
+    "apa_table": "analysis.outputs.tables",
+    "plot_estimates": "analysis.outputs.plots",
+    "plot_shares": "analysis.outputs.plots",
+    "plot_ranked": "analysis.outputs.plots",
+    "plot_curve": "analysis.outputs.plots",
+    "plot_hse_benchmark": "analysis.outputs.plots",
+    "plot_band_grid": "analysis.outputs.plots",
+    "plot_simple_slopes": "analysis.outputs.plots",
+    "plot_diagnostics": "analysis.outputs.plots",
+    "plot_health_check": "analysis.outputs.plots",
+    "scale_label": "analysis.outputs.plots",
+    "run_notebooks": "analysis.outputs.runner",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -89,3 +129,8 @@ def __getattr__(name: str):
 
 def __dir__():
     return sorted(set(globals()) | set(__all__))
+
+
+from .deprecations import alias_old_modules as _alias_old_modules  # noqa: E402
+
+_alias_old_modules()  # the 0.1 module paths (analysis.estimates, ...) still import, with a warning

@@ -5,6 +5,7 @@
   report           run every notebook on your waves into a folder, with a progress bar
   run              the main job: ``report`` on the bundled synthetic waves into the repository
   codebook draft   draft a codebook for a raw export, marking what it could not match
+  dictionary       list the canonical columns, the values each accepts and what it means
   synthetic        regenerate the synthetic data in data/synthetic/
   benchmark        time loading, validation, scoring and the models at scale
 
@@ -150,6 +151,26 @@ def _draft(args) -> int:
     return 0
 
 
+def _dictionary(args) -> int:
+    import difflib
+    import shutil
+
+    from .reading.dictionary import dictionary_table, format_dictionary
+
+    table = dictionary_table(args.instrument)
+    if args.column:
+        if args.column not in set(table["column"]):
+            near = difflib.get_close_matches(args.column, list(table["column"]), n=3)
+            print(f"dictionary: no column {args.column!r} in the data dictionary"
+                  + (f"; did you mean {' or '.join(near)}?" if near else "")
+                  + "\n  list every column with: wellbeing-survey dictionary", file=sys.stderr)
+            return 2
+        table = table[table["column"] == args.column]
+    width = shutil.get_terminal_size((100, 24)).columns
+    sys.stdout.write(format_dictionary(table, args.format, width=width))
+    return 0
+
+
 def _threshold(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -210,6 +231,15 @@ def _parser() -> argparse.ArgumentParser:
                        description="Regenerate every bundled synthetic file, byte for byte.")
     p.add_argument("--out", "-o", help="folder (default data/synthetic/)")
 
+    p = sub.add_parser("dictionary", help="list the canonical columns: kind, allowed values, required, meaning",
+                       description="List every column of the canonical wave format (analysis/specs/dictionary.yaml "
+                                   "and the instruments' items): its kind, the values it accepts, whether every "
+                                   "wave must have it, and what it means.")
+    p.add_argument("--column", help="only this column (e.g. hours_actual)")
+    p.add_argument("--instrument", help="only this instrument's item columns (e.g. pss4, hse_mit)")
+    p.add_argument("--format", choices=("text", "markdown", "csv"), default="text",
+                   help="text (default; aligned for a terminal), markdown or csv")
+
     p = sub.add_parser("benchmark", help="time load, validate, score and models at scale",
                        description="Generate a large synthetic wave and time each stage.")
     p.add_argument("--n", type=int, default=1_000_000, help="respondents (default 1,000,000)")
@@ -227,6 +257,8 @@ def main(argv=None) -> int:
             return _report(args, default_outputs=args.command == "run")
         if args.command == "codebook":
             return _draft(args)
+        if args.command == "dictionary":
+            return _dictionary(args)
         if args.command == "synthetic":
             from .synthetic import write_bundled
 

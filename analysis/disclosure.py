@@ -30,10 +30,10 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
+from .arguments import DEFAULT_THRESHOLD
+from .arguments import check_threshold as _check_threshold
+from .arguments import threshold_or_raise as _threshold_or_raise
 from .errors import SHOW, Problem, SurveyDataError
-
-#: Cells or statistics resting on fewer respondents than this are suppressed.
-DEFAULT_THRESHOLD = 10
 
 #: The column :func:`suppress` adds: ``"primary"``, ``"secondary"`` or ``""`` (shown).
 MARK_COLUMN = "suppressed"
@@ -700,25 +700,6 @@ def suppress_counts(table: pd.DataFrame, columns: list[str] | None = None,
         x = out[col].astype("float64")
         out[col] = x.where(~((x > 0) & (x < threshold)))
     return out
-
-
-def _check_threshold(threshold) -> tuple[int, list[Problem]]:
-    """The threshold as an int, or the problem with it."""
-    ok = (isinstance(threshold, Real) and not isinstance(threshold, bool)
-          and np.isfinite(threshold) and float(threshold).is_integer() and threshold >= 1)
-    if ok:
-        return int(threshold), []
-    return DEFAULT_THRESHOLD, [Problem(
-        "bad threshold", None,
-        f"threshold={threshold!r}; it must be a whole number of respondents, at least 1",
-        f"pass a whole number such as threshold={DEFAULT_THRESHOLD} (the package default)")]
-
-
-def _threshold_or_raise(threshold, caller: str) -> int:
-    value, problems = _check_threshold(threshold)
-    if problems:
-        raise SurveyDataError(problems, source=caller)
-    return value
 
 
 def _check_counts(table: pd.DataFrame, column, what: str = "n", negative_ok: bool = False) -> list[Problem]:

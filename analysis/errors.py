@@ -142,10 +142,10 @@ class SurveyDataWarning(UserWarning):
     """Something in a wave worth checking that does not stop loading or scoring."""
 
 
-def fail(kind: str, message: str, fix: str = "", *, column: str | None = None, source: str = "the call",
-         outcome: str = "nothing was computed") -> NoReturn:
+def fail(kind: str, message: str, fix: str = "", *, column: str | None = None, place: str = "",
+         source: str = "the call", outcome: str = "nothing was computed") -> NoReturn:
     """Raise a :class:`SurveyDataError` with one problem: what a public function does with an
-    argument it cannot use.
+    argument it cannot use, or a reader with a file it cannot read (``place="file"``).
 
     Examples
     --------
@@ -158,7 +158,7 @@ def fail(kind: str, message: str, fix: str = "", *, column: str | None = None, s
       1. [bad argument] level=2; a confidence level is between 0 and 1
          fix: pass e.g. level=0.95
     """
-    raise SurveyDataError([Problem(kind, column, message, fix, place=None if column else "")], source=source,
+    raise SurveyDataError([Problem(kind, column, message, fix, place=None if column else place)], source=source,
                           outcome=outcome)
 
 

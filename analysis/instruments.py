@@ -216,9 +216,43 @@ def load_instruments(directory: str | Path | None = None) -> tuple[Instrument, .
     return _load_dir(str(Path(directory or INSTRUMENTS_DIR).resolve()))
 
 
-def instrument_of(column: str, instruments=None) -> Instrument | None:
-    """Return the instrument an item column belongs to, or None."""
-    for inst in instruments or load_instruments():
-        if column in inst.item_numbers:
-            return inst
-    return None
+def instrument(instrument_id: str, directory: str | Path | None = None) -> Instrument:
+    """The instrument with this id (``"hse_mit"``, ``"pss4"`` ...).
+
+    Examples
+    --------
+    >>> instrument("pss4").name
+    'Perceived Stress Scale (4-item)'
+    """
+    found = {i.id: i for i in load_instruments(directory)}
+    if instrument_id not in found:
+        import difflib
+
+        close = difflib.get_close_matches(str(instrument_id), list(found), n=1)
+        raise CodebookError([Problem("unknown instrument", None,
+                                     f"no instrument {instrument_id!r}" + (f"; did you mean {close[0]!r}?" if close else ""),
+                                     f"use one of {sorted(found)}, or add its YAML file to {INSTRUMENTS_DIR.name}/",
+                                     place="")], source="instruments", outcome="nothing was computed")
+    return found[instrument_id]
+
+
+def scale_names(instrument_id: str) -> list[str]:
+    """The scale columns of an instrument, in the order of its file (total scales included).
+
+    Examples
+    --------
+    >>> scale_names("hse_mit")
+    ['hse_demands', 'hse_control', 'hse_managers_support', 'hse_peer_support', 'hse_relationships', 'hse_role', 'hse_change']
+    """
+    return [s.name for s in instrument(instrument_id).scales]
+
+
+def scale_labels(directory: str | Path | None = None) -> dict:
+    """Scale column -> its label in the instrument file, for every instrument.
+
+    Examples
+    --------
+    >>> scale_labels()["hse_managers_support"]
+    "Managers' support"
+    """
+    return {s.name: s.label for i in load_instruments(directory) for s in i.scales}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +17,16 @@ REFERENCE = Path(__file__).parent / "reference"
 def demo() -> pd.DataFrame:
     """A canonical synthetic wave of 300 respondents (all instruments)."""
     return demo_wave(n=300, seed=7, wave="2018")
+
+
+@functools.cache
+def frame(label: str) -> pd.DataFrame:
+    """:func:`analysis.analysis_frame` of a bundled synthetic wave (``"2017"`` or ``"2018"``), loaded once."""
+    from analysis import analysis_frame, load_wave
+    from analysis.paths import SYNTHETIC_DIR
+
+    w = load_wave(SYNTHETIC_DIR / f"wave_{label}.csv", SYNTHETIC_DIR / f"wave_{label}.codebook.yaml")
+    return analysis_frame(w)
 
 
 def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:

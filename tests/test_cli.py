@@ -71,7 +71,7 @@ def test_report_runs_notebooks_on_raw_exports_with_a_progress_bar(tmp_path):
     assert [i["file"] for i in manifest["inputs"]] == ["wave_2017_export.sav", "wave_2018_export.csv"]
     # The raw twins give the same tables as the canonical files.
     change = pd.read_csv(tmp_path / "out" / "tables" / "10_wave_changes_2017-2018.csv")
-    assert change.set_index("measure").loc["pss4", "value_to"] == pytest.approx(
+    assert change.set_index("outcome").loc["pss4", "value_to"] == pytest.approx(
         score_wave(load_wave(SYNTHETIC_DIR / "wave_2018.csv", SYNTHETIC_DIR / "wave_2018.codebook.yaml"))["pss4"].mean())
     assert (tmp_path / "out" / "report" / "index.html").is_file()
     missing_out = cli("report", SYNTHETIC_DIR / "wave_2018.csv")

@@ -10,11 +10,12 @@ import yaml
 
 from analysis import load_wave
 from analysis.reading.codebook import load_codebook, normalise_label
-from analysis.reading.draft import RULES, draft_codebook, match_header, write_draft
+from analysis.reading.draft import RULES, _read_rules, draft_codebook, match_header, write_draft
 from analysis.reading.dictionary import load_dictionary
-from analysis.errors import SurveyDataError, SurveyDataWarning
+from analysis.errors import CodebookError, SurveyDataError, SurveyDataWarning
 from analysis.reading.readers import read_table
-from analysis.paths import SYNTHETIC_DIR
+from analysis.paths import DRAFT_RULES_FILE, SCHEMA_DIR, SYNTHETIC_DIR
+from analysis.specs import check_against_schema
 
 from .conftest import write_csv
 
@@ -345,6 +346,27 @@ def test_the_rules_name_only_canonical_columns_and_values():
             key = "".join(ch for ch in name.casefold() if ch.isalnum())
             assert compact.setdefault(key, column) == column, name
     assert {i.id for i in D.instruments} >= set(RULES["instrument_prefixes"])
+
+
+def test_the_rules_file_fits_its_schema_and_is_what_the_drafter_uses():
+    rules = yaml.safe_load(DRAFT_RULES_FILE.read_text(encoding="utf-8"))
+    check_against_schema(rules, SCHEMA_DIR / "codebook_draft_rules.schema.yaml", "rules", "bad drafting rules")
+    assert rules == RULES
+
+
+@pytest.mark.parametrize("old, new, where", [
+    ('[days, "off", sick]', "[days, off, sick]", "keywords/sickness_absence_days_12m/1/1"),  # YAML reads off as false
+    ("\nmissing:\n", "\nmissed:\n", "top level"),
+    ("synonyms:\n", "synonyms: [\n", "cannot be read as YAML"),
+])
+def test_a_broken_rules_file_is_a_codebook_error(tmp_path, old, new, where):
+    text = DRAFT_RULES_FILE.read_text(encoding="utf-8")
+    assert old in text
+    broken = tmp_path / "rules.yaml"
+    broken.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(CodebookError, match="bad drafting rules") as err:
+        _read_rules(broken)
+    assert where in str(err.value)
 
 
 def test_a_sniffed_delimiter_and_a_detected_encoding_are_pinned_in_the_draft(tmp_path):

@@ -38,9 +38,11 @@ def sectors():
 def test_wilson_interval_matches_closed_form():
     d = pd.DataFrame({"leave": answers(37, 200) + [np.nan] * 5, "ill": answers(150, 200) + [1.0] * 5})
     t = prevalence(d, ["leave", "ill"]).set_index("outcome")
-    assert list(t.columns) == ["n", "count", "share", "conf_low", "conf_high", "suppressed"]
+    assert list(t.columns) == ["measure", "n", "count", "estimate", "std_error", "conf_low", "conf_high", "suppressed"]
+    assert (t["measure"] == "share").all()
     assert t.loc["leave", ["n", "count"]].tolist() == [200, 37]  # missing answers left out
-    assert t.loc["leave", "share"] == pytest.approx(0.185, rel=1e-12)
+    assert t.loc["leave", "estimate"] == pytest.approx(0.185, rel=1e-12)
+    assert t.loc["leave", "std_error"] == pytest.approx(np.sqrt(0.185 * 0.815 / 200), rel=1e-12)
     assert (t.loc["leave", "conf_low"], t.loc["leave", "conf_high"]) == pytest.approx(wilson(37, 200), rel=1e-12)
     assert (t.loc["ill", "conf_low"], t.loc["ill", "conf_high"]) == pytest.approx(wilson(155, 205), rel=1e-12)
     # Hand numbers: 37/200, z = 1.96: centre 0.190936, half-width 0.053634.
@@ -53,12 +55,13 @@ def test_wilson_interval_matches_closed_form():
 
 def test_grouped_prevalence_rows_total_and_missing_groups(sectors):
     t = prevalence(sectors, "leave", by="sector", threshold=3)
-    assert list(t.columns) == ["outcome", "group", "n", "count", "share", "conf_low", "conf_high", "suppressed"]
+    assert list(t.columns) == ["outcome", "group", "measure", "n", "count", "estimate", "std_error", "conf_low",
+                               "conf_high", "suppressed"]
     assert t["group"].tolist() == ["Adults", "Children", "Fostering", "All"]
     g = t.set_index("group")
     # the respondent without a sector is left out of the total too: All = sum of groups
     assert g.loc["All", ["n", "count"]].tolist() == [310, 100]
-    assert g.loc["Children", "share"] == pytest.approx(0.4)
+    assert g.loc["Children", "estimate"] == pytest.approx(0.4)
     assert (g.loc["Fostering", "conf_low"], g.loc["Fostering", "conf_high"]) == pytest.approx(wilson(3, 40))
     assert (g.loc["All", "conf_low"], g.loc["All", "conf_high"]) == pytest.approx(wilson(100, 310))
 
@@ -72,7 +75,7 @@ def test_categorical_groups_keep_their_order_and_boolean_outcomes_work():
     assert t["group"].tolist() == ["Wales", "England", "All"]
     g = t.set_index("group")
     assert g.loc["All", "count"] == 30 and g.loc["Wales", "count"] == 20 and g.loc["England", "count"] == 10
-    assert (g["suppressed"] == "").all() and g.loc["Wales", "share"] == 1.0  # 20 of 20: zero said no
+    assert (g["suppressed"] == "").all() and g.loc["Wales", "estimate"] == 1.0  # 20 of 20: zero said no
 
 
 def test_small_count_is_suppressed_with_a_partner(sectors):
@@ -80,7 +83,7 @@ def test_small_count_is_suppressed_with_a_partner(sectors):
     # the 3 away, so one more group goes (Adults: fewest respondents, and has yes answers).
     t = prevalence(sectors, "leave", by="sector").set_index("group")
     assert t["suppressed"].to_dict() == {"Adults": "secondary", "Children": "", "Fostering": "primary", "All": ""}
-    assert t.loc[["Adults", "Fostering"], ["n", "count", "share", "conf_low", "conf_high"]].isna().all().all()
+    assert t.loc[["Adults", "Fostering"], ["n", "count", "estimate", "std_error", "conf_low", "conf_high"]].isna().all().all()
     assert t.loc["All", "count"] == 100 and t.loc["Children", "count"] == 60
     assert_no_small_cells(t)
 
@@ -89,7 +92,7 @@ def test_small_complement_is_suppressed():
     # 197 of 200 said yes: 3 said no, which is as disclosive.
     d = pd.DataFrame({"y": answers(197, 200) + answers(20, 40)})
     t = prevalence(d.iloc[:200], "y")
-    assert t["suppressed"].item() == "primary" and np.isnan(t["share"].item()) and np.isnan(t["n"].item())
+    assert t["suppressed"].item() == "primary" and np.isnan(t["estimate"].item()) and np.isnan(t["n"].item())
     shown = prevalence(d.iloc[200:], "y")
     assert shown["suppressed"].item() == "" and shown["count"].item() == 20
 
@@ -101,7 +104,7 @@ def test_zero_counts_are_shown_and_never_chosen_as_the_only_partner():
                       "g": ["A"] * 100 + ["B"] * 20 + ["C"] * 60})
     t = prevalence(d, "y", by="g").set_index("group")
     assert t["suppressed"].to_dict() == {"A": "primary", "B": "", "C": "secondary", "All": ""}
-    assert t.loc["B", "count"] == 0 and t.loc["B", "share"] == 0
+    assert t.loc["B", "count"] == 0 and t.loc["B", "estimate"] == 0
     hidden = ~t.index.isin(["All"]) & (t["suppressed"] != "")
     recovered_yes = t.loc["All", "count"] - t.loc[~hidden & (t.index != "All"), "count"].sum()
     assert recovered_yes == 33  # A + C: not a small count
@@ -141,7 +144,8 @@ def test_no_small_count_can_be_recovered_from_the_total():
 def test_group_means_t_interval():
     d = pd.DataFrame({"pss4": [1.0, 2.0, 4.0, 8.0, np.nan]})
     row = group_means(d, "pss4", threshold=1).iloc[0]
-    assert (row["n"], row["mean"]) == (4, 3.75)
+    assert (row["n"], row["estimate"]) == (4, 3.75)
+    assert row["std_error"] == pytest.approx(3.095695936834452 / 2, rel=1e-12)
     assert row["sd"] == pytest.approx(3.095695936834452, rel=1e-12)
     # by hand: 3.75 -/+ t(0.975, 3) 3.182446 x 3.095696 / 2 = 4.925943
     assert (row["conf_low"], row["conf_high"]) == pytest.approx((-1.175943, 8.675943), abs=1e-6)
@@ -159,16 +163,17 @@ def test_group_means_by_group_with_total_and_suppression():
     d.loc[7, "pss4"] = np.nan
     d.loc[8, "sector"] = None
     t = group_means(d, ["pss4"], by="sector")
-    assert list(t.columns) == ["outcome", "group", "n", "mean", "sd", "conf_low", "conf_high", "suppressed"]
+    assert list(t.columns) == ["outcome", "group", "measure", "n", "estimate", "std_error", "sd", "conf_low",
+                               "conf_high", "suppressed"]
     g = t.set_index("group")
     assert g["suppressed"].to_dict() == {"A": "primary", "B": "secondary", "C": "", "All": ""}
     known = d.dropna()
     assert g.loc["All", "n"] == len(known) == 98
-    assert g.loc["All", "mean"] == pytest.approx(known["pss4"].mean(), rel=1e-12)
+    assert g.loc["All", "estimate"] == pytest.approx(known["pss4"].mean(), rel=1e-12)
     c = known.loc[known.sector == "C", "pss4"]
     assert (g.loc["C", "conf_low"], g.loc["C", "conf_high"]) == pytest.approx(
         stats.t.interval(0.95, len(c) - 1, loc=c.mean(), scale=c.std(ddof=1) / np.sqrt(len(c))), rel=1e-12)
-    assert g.loc[["A", "B"], ["n", "mean", "sd", "conf_low", "conf_high"]].isna().all().all()
+    assert g.loc[["A", "B"], ["n", "estimate", "std_error", "sd", "conf_low", "conf_high"]].isna().all().all()
     assert_no_small_cells(t)
 
 
@@ -191,3 +196,28 @@ def test_bad_calls():
         group_means(d, ["y", "y"])
     with pytest.raises(SurveyDataError, match=r"by takes one column name"):
         group_means(d, "y", by=["g", "label"])
+
+
+def test_without_a_total_only_the_primary_rule_applies(sectors):
+    # No All row: nothing to subtract from, so Fostering's 3 yes answers cost no other group.
+    t = prevalence(sectors, "leave", by="sector", total=False).set_index("group")
+    assert t["suppressed"].to_dict() == {"Adults": "", "Children": "", "Fostering": "primary"}
+    m = group_means(sectors.assign(x=1.0), "x", by="sector", total=False)
+    assert m["group"].tolist() == ["Adults", "Children", "Fostering"]
+
+
+def test_old_positional_calls_still_work_with_a_warning(sectors):
+    with pytest.warns(DeprecationWarning, match=r"passing by, level, threshold positionally"):
+        old = prevalence(sectors, "leave", "sector", 0.95, 3)
+    pd.testing.assert_frame_equal(old, prevalence(sectors, "leave", by="sector", threshold=3))
+
+
+def test_a_string_is_one_name_and_a_wave_gets_advice():
+    d = pd.DataFrame({"pss4": [1.0, 2.0]})
+    with pytest.raises(SurveyDataError, match=r"did you mean 'pss4'"):
+        group_means(d, "psss4", threshold=1)
+
+    class FakeWave:  # what a loaded Wave looks like from outside
+        exclusions = metadata = None
+    with pytest.raises(SurveyDataError, match=r"pass analysis_frame\(wave\)"):
+        group_means(FakeWave(), "pss4")

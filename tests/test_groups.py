@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from analysis import SurveyDataError
-from analysis.stats.benchmarking import hse_benchmark
 from analysis.stats.groups import compare_groups
 
 from .conftest import REFERENCE
@@ -28,46 +27,46 @@ def data():
 
 
 def test_two_groups(data):
-    row = compare_groups(data, "bme_group", ["pss4"]).tests.iloc[0]
+    row = compare_groups(data, ["pss4"], by="bme_group").tests.iloc[0]
     ref = REF["two_groups"]
     assert row["test"] == "welch_t"
     assert row["statistic"] == pytest.approx(ref["welch"]["t"], rel=1e-10)
     assert row["df1"] == pytest.approx(ref["welch"]["df"], rel=1e-10)
     assert row["p_value"] == pytest.approx(ref["welch"]["p"], rel=1e-9)
-    assert row["effect_size"] == pytest.approx(ref["hedges_g"], rel=1e-10)
+    assert row["estimate"] == pytest.approx(ref["hedges_g"], rel=1e-10)
     assert row["conf_low"] == pytest.approx(ref["hedges_g_ci_pingouin"]["conf_low"], rel=1e-9)
     assert row["conf_high"] == pytest.approx(ref["hedges_g_ci_pingouin"]["conf_high"], rel=1e-9)
     assert row["robust_statistic"] == ref["mann_whitney"]["U1"]
-    assert row["robust_p"] == pytest.approx(ref["mann_whitney"]["p"], rel=1e-9)
-    assert row["robust_effect"] == pytest.approx(ref["mann_whitney"]["rbc_pingouin"], rel=1e-9)
+    assert row["robust_p_value"] == pytest.approx(ref["mann_whitney"]["p"], rel=1e-9)
+    assert row["robust_estimate"] == pytest.approx(ref["mann_whitney"]["rbc_pingouin"], rel=1e-9)
 
 
 def test_many_groups_and_games_howell(data):
-    res = compare_groups(data, "sector", ["pss4"])
+    res = compare_groups(data, ["pss4"], by="sector")
     row = res.tests.iloc[0]
     ref = REF["many_groups"]
     assert row["test"] == "welch_anova"
     assert row["statistic"] == pytest.approx(ref["welch_anova"]["F"], rel=1e-10)
     assert row["df2"] == pytest.approx(ref["welch_anova"]["df2"], rel=1e-10)
     assert row["p_value"] == pytest.approx(ref["welch_anova"]["p"], rel=1e-9)
-    assert row["effect_size"] == pytest.approx(ref["omega_squared"], rel=1e-9)
-    pairs = res.pairs.set_index(["A", "B"])
+    assert row["estimate"] == pytest.approx(ref["omega_squared"], rel=1e-9)
+    pairs = res.pairs.set_index(["group_a", "group_b"])
     assert len(pairs) == len(ref["games_howell"]) == 6
     for p in ref["games_howell"]:
         mine = pairs.loc[(p["A"], p["B"])]
-        for key, theirs in (("diff", "diff"), ("std_error", "std_error"), ("statistic", "t"), ("df", "df"),
+        for key, theirs in (("estimate", "diff"), ("std_error", "std_error"), ("statistic", "t"), ("df", "df"),
                             ("conf_low", "conf_low"), ("conf_high", "conf_high"), ("hedges_g", "hedges_g")):
             assert mine[key] == pytest.approx(p[theirs], rel=1e-8), key
         assert mine["p_value"] == pytest.approx(p["p"], rel=1e-6, abs=1e-10)
 
 
 def test_binary_outcome(data):
-    row = compare_groups(data, "bme_group", ["intend_leave_job"]).tests.iloc[0]
+    row = compare_groups(data, ["intend_leave_job"], by="bme_group").tests.iloc[0]
     ref = REF["binary_groups"]
     assert row["test"] == "chi_square"
     assert row["statistic"] == pytest.approx(ref["chi2_yates"]["statistic"], rel=1e-10)
     assert row["p_value"] == pytest.approx(ref["chi2_yates"]["p"], rel=1e-9)
-    assert row["effect_size"] == pytest.approx(ref["difference"], rel=1e-10)
+    assert row["estimate"] == pytest.approx(ref["difference"], rel=1e-10)
     assert row["conf_low"] == pytest.approx(ref["difference_conf_low"], rel=1e-9)
     assert row["conf_high"] == pytest.approx(ref["difference_conf_high"], rel=1e-9)
 
@@ -76,11 +75,11 @@ def test_fisher_when_cells_are_small():
     # a: 1 of 10 yes; b: 6 of 10 yes -> expected "yes" counts 3.5 < 5, so Fisher's exact test.
     d = pd.DataFrame({"g": ["a"] * 10 + ["b"] * 10, "y": [1.0] + [0.0] * 9 + [1.0] * 6 + [0.0] * 4})
     # 1 "yes" in group a would disclose one person: at the default threshold only the test's name shows.
-    hidden = compare_groups(d, "g", ["y"])
+    hidden = compare_groups(d, ["y"], by="g")
     assert hidden.tests.iloc[0]["suppressed"] == "primary" and np.isnan(hidden.tests.iloc[0]["p_value"])
     assert hidden.descriptives.set_index("group").loc["a", "suppressed"] == "primary"
-    assert np.isnan(hidden.descriptives.set_index("group").loc["a", "mean"])
-    row = compare_groups(d, "g", ["y"], threshold=1).tests.iloc[0]
+    assert np.isnan(hidden.descriptives.set_index("group").loc["a", "estimate"])
+    row = compare_groups(d, ["y"], by="g", threshold=1).tests.iloc[0]
     assert row["test"] == "fisher_exact"
     # Closed form: two-sided p = sum of hypergeometric probabilities no larger than the observed one
     # (20 respondents, 7 "yes", 10 in group a, 1 "yes" in a).
@@ -88,7 +87,7 @@ def test_fisher_when_cells_are_small():
     probs = hypergeom(20, 7, 10).pmf(np.arange(0, 8))
     expected = probs[probs <= probs[1] * (1 + 1e-7)].sum()
     assert row["p_value"] == pytest.approx(expected, rel=1e-10)
-    assert row["effect_size"] == pytest.approx(0.1 - 0.6)
+    assert row["estimate"] == pytest.approx(0.1 - 0.6) and row["measure"] == "difference_in_shares"
 
 
 def test_holm_and_bh_across_outcomes(data):
@@ -96,17 +95,17 @@ def test_holm_and_bh_across_outcomes(data):
     from statsmodels.stats.multitest import multipletests
     assert multipletests(ps, method="holm")[1] == pytest.approx(REF["holm"]["holm"])
     assert multipletests(ps, method="fdr_bh")[1] == pytest.approx(REF["holm"]["bh"])
-    res = compare_groups(data, "bme_group", ["pss4", "hse_relationships", "intend_leave_job"])
+    res = compare_groups(data, ["pss4", "hse_relationships", "intend_leave_job"], by="bme_group")
     p = res.tests["p_value"].to_numpy()
-    assert res.tests["p_adjusted"].to_numpy() == pytest.approx(multipletests(p, method="holm")[1])
-    bh = compare_groups(data, "bme_group", ["pss4", "hse_relationships"], correction="fdr_bh").tests
-    assert bh["p_adjusted"].to_numpy() == pytest.approx(multipletests(bh["p_value"], method="fdr_bh")[1])
+    assert res.tests["adjusted_p_value"].to_numpy() == pytest.approx(multipletests(p, method="holm")[1])
+    bh = compare_groups(data, ["pss4", "hse_relationships"], by="bme_group", correction="fdr_bh").tests
+    assert bh["adjusted_p_value"].to_numpy() == pytest.approx(multipletests(bh["p_value"], method="fdr_bh")[1])
 
 
 def test_adjusted_group_effects_through_the_regressions(data):
     import statsmodels.formula.api as smf
 
-    res = compare_groups(data, "bme_group", ["pss4", "intend_leave_job"], adjust=["sector", "role", "nation"])
+    res = compare_groups(data, ["pss4", "intend_leave_job"], by="bme_group", covariates=["sector", "role", "nation"])
     adj = res.adjusted.set_index("outcome")
     d = data.assign(white=(data["bme_group"] == "white").astype(float).where(data["bme_group"].notna()))
     ols = smf.ols("pss4 ~ C(sector) + C(role) + C(nation) + white", data=d).fit()
@@ -115,41 +114,70 @@ def test_adjusted_group_effects_through_the_regressions(data):
     assert adj.loc["pss4", "p_value"] == pytest.approx(ols.pvalues["white"], rel=1e-8)
     logit = smf.logit("intend_leave_job ~ C(sector) + C(role) + C(nation) + white", data=d).fit(disp=0)
     assert adj.loc["intend_leave_job", "odds_ratio"] == pytest.approx(np.exp(logit.params["white"]), rel=1e-6)
-    assert (adj["p_adjusted"] >= adj["p_value"]).all()
+    assert (adj["adjusted_p_value"] >= adj["p_value"]).all()
 
 
 def test_descriptives_are_suppressed_below_threshold():
     d = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 30 + ["c"] * 4, "y": np.arange(64.0)})
-    desc = compare_groups(d, "g", ["y"]).descriptives.set_index("group")
-    assert np.isnan(desc.loc["c", "mean"]) and desc.loc["c", "suppressed"] == "primary"
-    assert desc.loc["a", "mean"] == pytest.approx(14.5)
+    desc = compare_groups(d, ["y"], by="g").descriptives.set_index("group")
+    assert np.isnan(desc.loc["c", "estimate"]) and desc.loc["c", "suppressed"] == "primary"
+    assert desc.loc["a", "estimate"] == pytest.approx(14.5) and desc.loc["a", "measure"] == "mean"
 
 
 def test_bad_calls(data):
     with pytest.raises(SurveyDataError, match=r"\[unknown column\]"):
-        compare_groups(data, "bme_group", ["stress"])
+        compare_groups(data, ["stress"], by="bme_group")
     one = pd.DataFrame({"g": ["a"] * 10 + ["b"], "y": np.arange(11.0)})
     with pytest.raises(SurveyDataError, match=r"\[group too small\].*\['b'\]"):
-        compare_groups(one, "g", ["y"])
+        compare_groups(one, ["y"], by="g")
     with pytest.raises(SurveyDataError, match=r"\[too few groups\]"):
-        compare_groups(one.assign(g="a"), "g", ["y"])
+        compare_groups(one.assign(g="a"), ["y"], by="g")
 
 
-def test_hse_benchmark_matches_closed_forms(data):
-    table = hse_benchmark(data).set_index("scale")
-    for scale, ref in REF["benchmark"].items():
-        row = table.loc[scale]
-        assert row["n"] == ref["n"]
-        assert row["mean"] == pytest.approx(ref["mean"], rel=1e-12)
-        assert row["conf_low"] == pytest.approx(ref["conf_low"], rel=1e-12)
-        assert row["conf_high"] == pytest.approx(ref["conf_high"], rel=1e-12)
-        for k in ("p20", "p50", "p80"):
-            assert row[f"below_{k}"] == pytest.approx(ref["share_below"][k], rel=1e-12)
-    assert table.loc["hse_demands", "band"] == "red"  # 2.63 < P20 2.9387
+def test_the_0_1_call_forms_still_work_with_a_warning(data):
+    with pytest.warns(DeprecationWarning, match=r"compare_groups\(data, group, outcomes\) is deprecated"):
+        old = compare_groups(data, "bme_group", ["pss4"])
+    pd.testing.assert_frame_equal(old.tests, compare_groups(data, "pss4", by="bme_group").tests)
+    with pytest.warns(DeprecationWarning, match=r"the keyword 'adjust'"):
+        compare_groups(data, "pss4", by="bme_group", adjust=["sector"])
 
 
-def test_hse_benchmark_by_group_suppresses_small_groups(data):
-    table = hse_benchmark(data, by="sector", threshold=60)
-    small = table[table["n"].isna()]
-    assert set(small["band"]) == {"suppressed"} and small["mean"].isna().all()
-    assert (table.dropna(subset=["n"])["n"] >= 60).all()
+def test_adjusted_effects_count_the_models_respondents():
+    # Group c has 12 members but only 8 with every covariate: too few in the model, so its
+    # adjusted effect is blanked although the group has 12 respondents in all.
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"g": ["a"] * 40 + ["b"] * 40 + ["c"] * 12, "y": rng.normal(size=92),
+                      "x": rng.normal(size=92)})
+    d.loc[d.index[-4:], "x"] = np.nan
+    adj = compare_groups(d, "y", by="g", covariates="x").adjusted.set_index("term")
+    assert adj.loc["g[c]", "suppressed"] == "primary" and np.isnan(adj.loc["g[c]", "estimate"])
+    assert adj.loc["g[b]", "suppressed"] == "" and adj.loc["g[b]", "n"] == 88
+
+
+@pytest.fixture(scope="module")
+def small_group():
+    rng = np.random.default_rng(5)
+    d = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 30 + ["c"] * 4, "y": rng.normal(size=64),
+                      "z": rng.normal(size=64), "x": rng.normal(size=64)})
+    d["yes"] = (d["y"] > 0).astype(float)
+    return d
+
+
+def test_no_small_group_figure_in_any_comparison_output(small_group):
+    res = compare_groups(small_group, ["y", "yes"], by="g", covariates=["x"])
+    c_mean = small_group.loc[small_group.g == "c", "y"].mean()
+    assert res.tests["suppressed"].eq("primary").all()           # every test involves group c
+    assert res.tests[["statistic", "p_value", "estimate", "conf_low"]].isna().all().all()
+    pairs = res.pairs
+    with_c = (pairs.group_a == "c") | (pairs.group_b == "c")
+    assert pairs.loc[with_c, "estimate"].isna().all() and pairs.loc[~with_c, "estimate"].notna().all()
+    adj = res.adjusted.set_index(["outcome", "term"])
+    assert np.isnan(adj.loc[("y", "g[c]"), "estimate"]) and not np.isnan(adj.loc[("y", "g[b]"), "estimate"])
+    # Nothing shown lets the small group's mean be recovered.
+    for table in (res.tests, res.pairs, res.descriptives, res.adjusted):
+        assert not np.isclose(table.select_dtypes("number").to_numpy(dtype=float), c_mean).any()
+
+
+def test_two_group_test_with_enough_respondents_is_shown(small_group):
+    res = compare_groups(small_group[small_group.g != "c"], "y", by="g")
+    assert res.tests["suppressed"].eq("").all() and res.tests["statistic"].notna().all()

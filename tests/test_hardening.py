@@ -413,12 +413,12 @@ def test_a_model_accounts_for_everyone_it_loses():
     result = fit_ols(frame, "pss4", HSE)
     variables = ["pss4"] + HSE
     lost = frame[variables].isna().any(axis=1)
-    assert result.fit["n"] + result.fit["n_lost"] == len(frame)
-    assert result.fit["n_lost"] == int(lost.sum()) > 0
+    assert result.n + result.fit["n_lost"].item() == len(frame)
+    assert result.fit["n_lost"].item() == int(lost.sum()) > 0
     dropped = result.dropped.set_index("variable")["n_missing"]
     assert list(dropped.index) == variables
     assert dropped.to_dict() == {v: int(frame[v].isna().sum()) for v in variables}
     named = [v for v in variables if dropped[v] > 0]
     assert (frame[named].isna().any(axis=1) == lost).all()  # each lost respondent lacks a named variable
-    assert dropped.max() <= result.fit["n_lost"] <= dropped.sum()
+    assert dropped.max() <= result.fit["n_lost"].item() <= dropped.sum()
 

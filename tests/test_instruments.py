@@ -1,4 +1,4 @@
-"""Instrument files against the published facts (../shared/reference/instruments.md)."""
+"""Instrument files against the published facts (docs/sources.md#instruments)."""
 
 import pandas as pd
 import pytest

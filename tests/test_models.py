@@ -6,11 +6,12 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from analysis import SurveyDataError
 from analysis.stats.models import fit_hierarchical, fit_logit, fit_moderation, fit_ols, fit_ordinal
 
-from .conftest import REFERENCE
+from .conftest import REFERENCE, frame
 
 REF = json.loads((REFERENCE / "models" / "reference.json").read_text())
 HSE = ["hse_demands", "hse_control", "hse_managers_support", "hse_peer_support", "hse_relationships",
@@ -40,20 +41,20 @@ def test_ols_matches_lm(data):
     r = fit_ols(data, "pss4", HSE)
     ref = REF["ols"]
     _check(r.coefficients, ref["coefficients"])
-    assert r.fit["n"] == ref["n"]
-    assert r.fit["r2"] == pytest.approx(ref["r2"], rel=1e-12)
-    assert r.fit["r2_adj"] == pytest.approx(ref["r2_adj"], rel=1e-12)
-    assert r.fit["f"] == pytest.approx(ref["F"], rel=1e-10)
-    assert r.fit["f_p"] == pytest.approx(ref["F_p"], rel=1e-6)
+    assert r.fit.iloc[0]["n"] == ref["n"]
+    assert r.fit.iloc[0]["r2"] == pytest.approx(ref["r2"], rel=1e-12)
+    assert r.fit.iloc[0]["r2_adj"] == pytest.approx(ref["r2_adj"], rel=1e-12)
+    assert r.fit.iloc[0]["f_statistic"] == pytest.approx(ref["F"], rel=1e-10)
+    assert r.fit.iloc[0]["f_p_value"] == pytest.approx(ref["F_p"], rel=1e-6)
     betas = r.coefficients.set_index("term")["beta"]
     for term, beta in ref["standardised_betas"].items():
         assert betas[term] == pytest.approx(beta, rel=1e-10)
     vif = r.vif.set_index("term")["vif"]
     for term, v in ref["vif"].items():
         assert vif[term] == pytest.approx(v, rel=1e-10)
-    d = r.diagnostics
-    assert d["breusch_pagan"] == pytest.approx(ref["breusch_pagan"]["statistic"], rel=1e-9)
-    assert d["breusch_pagan_p"] == pytest.approx(ref["breusch_pagan"]["p"], rel=1e-9)
+    d = r.diagnostics.iloc[0]
+    assert d["breusch_pagan_statistic"] == pytest.approx(ref["breusch_pagan"]["statistic"], rel=1e-9)
+    assert d["breusch_pagan_p_value"] == pytest.approx(ref["breusch_pagan"]["p"], rel=1e-9)
     assert d["shapiro_w"] == pytest.approx(ref["shapiro_wilk"]["W"], abs=1e-6)
     assert d["n_influential"] == ref["cooks_n_above"]
 
@@ -61,7 +62,7 @@ def test_ols_matches_lm(data):
 def test_ols_hc3_matches_sandwich(data):
     r = fit_ols(data, "pss4", HSE, robust="HC3")
     _check(r.coefficients, REF["ols"]["hc3"])
-    assert r.fit["robust"] == "HC3"
+    assert r.fit.iloc[0]["robust"] == "HC3"
 
 
 def test_hierarchical_matches_anova(data):
@@ -70,10 +71,10 @@ def test_hierarchical_matches_anova(data):
     assert h["n"].tolist() == [ref["n"], ref["n"]]
     assert h.loc[0, "r2"] == pytest.approx(ref["step1"]["r2"], rel=1e-10)
     assert h.loc[1, "r2"] == pytest.approx(ref["step2"]["r2"], rel=1e-10)
-    assert h.loc[1, "delta_r2"] == pytest.approx(ref["delta_r2"], rel=1e-10)
-    assert h.loc[1, "f_change"] == pytest.approx(ref["F_change"], rel=1e-10)
+    assert h.loc[1, "estimate"] == pytest.approx(ref["delta_r2"], rel=1e-10) and h.loc[1, "measure"] == "r2_change"
+    assert h.loc[1, "statistic"] == pytest.approx(ref["F_change"], rel=1e-10)
     assert (h.loc[1, "df1"], h.loc[1, "df2"]) == (ref["F_change_df1"], ref["F_change_df2"])
-    assert h.loc[1, "p_change"] == pytest.approx(ref["F_change_p"], rel=1e-6)
+    assert h.loc[1, "p_value"] == pytest.approx(ref["F_change_p"], rel=1e-6)
 
 
 def test_moderation_and_simple_slopes(data):
@@ -84,9 +85,9 @@ def test_moderation_and_simple_slopes(data):
     for row in ref["simple_slopes"]:
         mine = slopes[(slopes.hse_control_level == row["control_level"])
                       & (slopes.hse_managers_support_level == row["support_level"])].iloc[0]
-        for key in ("slope", "std_error", "p_value", "conf_low", "conf_high"):
-            assert mine[key] == pytest.approx(row[{"p_value": "p"}.get(key, key)], rel=1e-9), key
-    assert len(m.plot_data) == 18
+        for key in ("estimate", "std_error", "p_value", "conf_low", "conf_high"):
+            assert mine[key] == pytest.approx(row[{"p_value": "p", "estimate": "slope"}.get(key, key)], rel=1e-9), key
+    assert len(m.plot_data) == 9 * 11  # nine moderator combinations, 11 points from -1 SD to +1 SD
 
 
 def test_logit_matches_glm(data):
@@ -96,25 +97,25 @@ def test_logit_matches_glm(data):
     t = r.coefficients.set_index("term")
     for term, v in ref["coefficients"].items():
         assert t.loc[term, "odds_ratio"] == pytest.approx(v["odds_ratio"], rel=1e-6)
-        assert t.loc[term, "or_conf_high"] == pytest.approx(v["odds_ratio_conf_high"], rel=1e-6)
-    assert r.fit["n"] == ref["n"] and r.fit["n_events"] == ref["n_events"]
+        assert t.loc[term, "odds_ratio_conf_high"] == pytest.approx(v["odds_ratio_conf_high"], rel=1e-6)
+    assert r.fit.iloc[0]["n"] == ref["n"] and r.fit.iloc[0]["n_events"] == ref["n_events"]
     for key, theirs in (("mcfadden_r2", "mcfadden_r2"), ("nagelkerke_r2", "nagelkerke_r2"), ("auc", "auc"),
                         ("loglik", "loglik")):
-        assert r.fit[key] == pytest.approx(ref[theirs], rel=1e-7), key
-    ame = r.marginal_effects.set_index("term")["ame"]
+        assert r.fit.iloc[0][key] == pytest.approx(ref[theirs], rel=1e-7), key
+    ame = r.marginal_effects.set_index("term")["estimate"]
     for term, v in ref["average_marginal_effects"].items():
         assert ame[term] == pytest.approx(v, rel=1e-6)
     pred = r.predicted("pss4", np.arange(0, 17, 2))
     ref_pred = ref["predicted_probabilities"]
     ref_values = ref_pred["probability"] if isinstance(ref_pred, dict) else [p["probability"] for p in ref_pred]
-    assert pred["probability"].to_numpy() == pytest.approx(np.asarray(ref_values), rel=1e-6)
+    assert pred["estimate"].to_numpy() == pytest.approx(np.asarray(ref_values), rel=1e-6)
 
 
 def test_ordinal_matches_polr(data):
     r = fit_ordinal(data, "presenteeism_12m", ["pss4", "hse_demands"])
     ref = REF["ordinal"]
-    assert r.fit["n"] == ref["n"]
-    assert r.fit["loglik"] == pytest.approx(ref["loglik"], rel=1e-8)
+    assert r.fit.iloc[0]["n"] == ref["n"]
+    assert r.fit.iloc[0]["loglik"] == pytest.approx(ref["loglik"], rel=1e-8)
     slopes = r.coefficients.set_index("term")
     for term, v in ref["slopes"].items():
         assert slopes.loc[term, "estimate"] == pytest.approx(v["estimate"], rel=1e-5)
@@ -128,21 +129,21 @@ def test_brant_test_matches_reference(data):
     r = fit_ordinal(data, "presenteeism_12m", ["pss4", "hse_demands"])
     brant = r.proportional_odds_test().set_index("term")
     ref = REF["ordinal"]["brant"]
-    assert brant.loc["omnibus", "chi2"] == pytest.approx(ref["omnibus"]["chi2"], rel=1e-6)
+    assert brant.loc["omnibus", "statistic"] == pytest.approx(ref["omnibus"]["chi2"], rel=1e-6)
     assert brant.loc["omnibus", "df"] == ref["omnibus"]["df"]
     assert brant.loc["omnibus", "p_value"] == pytest.approx(ref["omnibus"]["p"], rel=1e-6)
     for term, v in ref["per_predictor"].items():
-        assert brant.loc[term, "chi2"] == pytest.approx(v["chi2"], rel=1e-6)
+        assert brant.loc[term, "statistic"] == pytest.approx(v["chi2"], rel=1e-6)
         assert brant.loc[term, "df"] == v["df"]
     for cut in ref["binary_logits"]:
-        assert brant.loc["pss4", f"slope_{cut['cut']}"] == pytest.approx(
+        assert brant.loc["pss4", "slope_above_" + cut["cut"].removeprefix("y>")] == pytest.approx(
             cut["coefficients"]["pss4"]["estimate"], rel=1e-6)
 
 
 def test_bad_calls_give_clear_errors(data):
     with pytest.raises(SurveyDataError, match=r"model: 1 problem found; nothing was computed") as exc:
         fit_ols(data, "stress", HSE)
-    assert "[unknown column]" in str(exc.value) and "['stress']" in str(exc.value)
+    assert "[unknown column] column 'stress'" in str(exc.value) and "did you mean 'pss4'" not in str(exc.value)
     d = data.assign(constant=1.0)
     with pytest.raises(SurveyDataError, match=r"\[constant predictor\] column 'constant'"):
         fit_ols(d, "pss4", ["hse_demands", "constant"])
@@ -155,7 +156,7 @@ def test_bad_calls_give_clear_errors(data):
 
 def test_listwise_deletion_is_reported(data):
     r = fit_logit(data, "intend_leave_job", ["pss4", "hse_managers_support", "hse_demands"])
-    assert r.fit["n_lost"] == len(data) - REF["logit"]["n"]
+    assert r.fit.iloc[0]["n_lost"] == len(data) - REF["logit"]["n"]
     lost = r.dropped.set_index("variable")["n_missing"]
     assert lost["intend_leave_job"] == data["intend_leave_job"].isna().sum() > 0
 
@@ -207,7 +208,7 @@ def test_fast_marginal_effects_and_llnull_match_statsmodels(wave_2018, covariate
     marg = res.get_margeff(at="overall", method="dydx")
     me = r.marginal_effects
     assert me["term"].tolist() == list(res.model.exog_names[1:])
-    assert me["ame"].to_numpy() == pytest.approx(marg.margeff, rel=1e-14, abs=0)
+    assert me["estimate"].to_numpy() == pytest.approx(marg.margeff, rel=1e-14, abs=0)
     assert me["std_error"].to_numpy() == pytest.approx(marg.margeff_se, rel=1e-10, abs=0)
     assert me["p_value"].to_numpy() == pytest.approx(marg.pvalues, rel=1e-8, abs=1e-300)
     ci = marg.conf_int(1 - level)
@@ -216,14 +217,88 @@ def test_fast_marginal_effects_and_llnull_match_statsmodels(wave_2018, covariate
 
     y = res.model.endog
     n, ybar = len(y), y.mean()
-    ll0 = r.fit["loglik_null"]
+    ll0 = r.fit.iloc[0]["loglik_null"]
     # The log-likelihood of the intercept-only model at its exact maximum, logit(ybar).
     exact = sm.Logit(y, np.ones(n)).loglike(np.array([np.log(ybar / (1 - ybar))]))
     assert ll0 == pytest.approx(exact, rel=1e-13)
     assert ll0 == pytest.approx(n * (ybar * np.log(ybar) + (1 - ybar) * np.log(1 - ybar)), rel=1e-13)
     assert ll0 >= res.llnull and ll0 == pytest.approx(res.llnull, rel=1e-8)
-    ll = r.fit["loglik"]
-    assert r.fit["mcfadden_r2"] == pytest.approx(1 - ll / ll0, rel=1e-15)
-    assert r.fit["mcfadden_r2"] == pytest.approx(res.prsquared, rel=1e-6)
-    assert r.fit["nagelkerke_r2"] == pytest.approx(
+    ll = r.fit.iloc[0]["loglik"]
+    assert r.fit.iloc[0]["mcfadden_r2"] == pytest.approx(1 - ll / ll0, rel=1e-15)
+    assert r.fit.iloc[0]["mcfadden_r2"] == pytest.approx(res.prsquared, rel=1e-6)
+    assert r.fit.iloc[0]["nagelkerke_r2"] == pytest.approx(
         (1 - np.exp(2 * (ll0 - ll) / n)) / (1 - np.exp(2 * ll0 / n)), rel=1e-15)
+
+
+def test_moderation_predictions_have_the_intervals_of_statsmodels_get_prediction(data):
+    m = fit_moderation(data, "pss4", "hse_demands", ["hse_control"], covariates=["hse_role"])
+    X = m.model.model.exog
+    names = m.model.model.exog_names
+    sd = m.centring.set_index("variable")["sd"]
+    for row in m.plot_data.itertuples():
+        d = row.focal_sd * sd["hse_demands"]
+        c = {"low": -1, "mean": 0, "high": 1}[row.moderator_level] * sd["hse_control"]
+        x = {"const": 1.0, "hse_demands": d, "hse_control": c, "hse_demands:hse_control": d * c,
+             "hse_role": X[:, names.index("hse_role")].mean()}
+        pred = m.model.get_prediction(np.array([[x[n] for n in names]]))
+        assert row.estimate == pytest.approx(pred.predicted_mean[0], rel=1e-12)
+        assert row.std_error == pytest.approx(pred.se_mean[0], rel=1e-10)
+        low, high = pred.conf_int(alpha=0.05)[0]
+        assert (row.conf_low, row.conf_high) == pytest.approx((low, high), rel=1e-10)
+
+
+def test_duplicated_index_does_not_repeat_rows():
+    f = frame("2017")
+    doubled = f.iloc[:1200].copy()
+    doubled.index = list(range(600)) * 2  # as waves stacked without ignore_index
+    h = fit_hierarchical(doubled, "pss4", [["sector"], ["hse_demands", "hse_control"]])
+    clean = fit_hierarchical(doubled.reset_index(drop=True), "pss4", [["sector"], ["hse_demands", "hse_control"]])
+    pd.testing.assert_frame_equal(h, clean)
+    assert h["n"].iloc[0] <= 1200
+    m = fit_moderation(doubled, "pss4", "hse_demands", ["hse_control"])
+    assert m.n == fit_ols(doubled, "pss4", ["hse_demands", "hse_control"]).n
+
+
+def test_moderation_plot_data_includes_covariates_at_their_means():
+    f = frame("2017")
+    m = fit_moderation(f, "pss4", "hse_demands", ["hse_control"], covariates=["hse_role"])
+    b = m.model.params
+    sd_d = m.centring.set_index("variable").loc["hse_demands", "sd"]
+    role_mean = f.loc[f[["pss4", "hse_demands", "hse_control", "hse_role"]].notna().all(axis=1), "hse_role"].mean()
+    # Moderator at its mean (centred 0): prediction = const + b_D x (+1 SD) + b_role x mean(role).
+    high = m.plot_data.query("moderator_level == 'mean' and focal_sd == 1.0")["estimate"].item()
+    assert high == pytest.approx(b["const"] + b["hse_demands"] * sd_d + b["hse_role"] * role_mean, rel=1e-12)
+
+
+def test_prediction_intervals_follow_the_level():
+    f = frame("2018")
+    r90 = fit_logit(f, "intend_leave_job", ["pss4"], level=0.90)
+    r95 = fit_logit(f, "intend_leave_job", ["pss4"])
+    p90, p95 = r90.predicted("pss4", [8.0]).iloc[0], r95.predicted("pss4", [8.0]).iloc[0]
+    assert p95["conf_low"] < p90["conf_low"] < p90["estimate"] < p90["conf_high"] < p95["conf_high"]
+    # Closed form for the 90 % bound on the logit scale.
+    g = np.array([1.0, 8.0])
+    eta, se = g @ r90.model.params, np.sqrt(g @ r90.model.cov_params() @ g)
+    assert p90["conf_low"] == pytest.approx(1 / (1 + np.exp(-(eta - stats.norm.ppf(0.95) * se))), rel=1e-12)
+
+
+def test_clear_errors_for_unsuitable_models():
+    f = frame("2017").assign(double_demands=lambda d: 2 * d.hse_demands)
+    with pytest.raises(SurveyDataError, match="collinear predictors"):
+        fit_ols(f, "pss4", ["hse_demands", "double_demands"])
+    with pytest.raises(SurveyDataError, match="repeated variable"):
+        fit_ols(f, "pss4", ["hse_demands"], covariates=["hse_demands"])
+    with pytest.raises(SurveyDataError, match="outcome 'sector' is not numeric"):
+        fit_ols(f, "sector", ["hse_demands"])
+    with pytest.raises(SurveyDataError, match="three or more ordered categories"):
+        fit_ordinal(f, "intend_leave_job", ["pss4"])
+    with pytest.raises(SurveyDataError, match="nothing was computed"):
+        fit_ols(f.head(3), "pss4", ["hse_demands", "hse_control"])
+
+
+def test_logit_with_an_extreme_point_is_not_called_separation():
+    rng = np.random.default_rng(2)
+    x = np.r_[rng.normal(size=499), -10.0]
+    y = (rng.random(500) < 1 / (1 + np.exp(-2 * x))).astype(float)
+    r = fit_logit(pd.DataFrame({"x": x, "y": y}), "y", ["x"])
+    assert r.coefficients.set_index("term").loc["x", "estimate"] > 1

@@ -10,7 +10,7 @@ from scipy import stats
 from analysis import SurveyDataError
 from analysis.paths import SYNTHETIC_DIR
 from analysis.studies.priorities import (load_poll, load_poll_spec, multi_select_shares, priority_by_group,
-                                 priority_scores)
+                                         priority_scores)
 from analysis.synthetic.poll import answer_shares, generate_poll
 
 
@@ -24,16 +24,17 @@ def test_points_method_by_hand_with_blanks_both_ways():
     ex = priority_scores(p, "core", n_boot=0).set_index("item")
     # core_01: 3 + 3 + 1 = 7 points of 3 x 3 answered = 9 -> 77.78 %; one blank, counted.
     assert (ex.loc["core_01", "points"], ex.loc["core_01", "max_points"]) == (7.0, 9.0)
-    assert ex.loc["core_01", "score"] == pytest.approx(700 / 9)
+    assert ex.loc["core_01", "estimate"] == pytest.approx(700 / 9)
     assert (ex.loc["core_01", "n_answered"], ex.loc["core_01", "n_no_answer"]) == (3, 1)
     # core_02: 2 + 0 + 2 + 2 = 6 of 12 -> 50 % (an answer label is read as its key).
-    assert ex.loc["core_02", "score"] == 50.0
+    assert ex.loc["core_02", "estimate"] == 50.0
+    assert (ex["measure"] == "priority_score").all() and (ex["question_set"] == "core").all()
     zero = priority_scores(p, "core", no_answer="zero", n_boot=0).set_index("item")
     # With blanks as 0 points the denominator is every respondent: 7 of 12 -> 58.33 %.
-    assert (zero.loc["core_01", "max_points"], zero.loc["core_01", "score"]) == (12.0, pytest.approx(700 / 12))
+    assert (zero.loc["core_01", "max_points"], zero.loc["core_01", "estimate"]) == (12.0, pytest.approx(700 / 12))
     assert list(ex["no_answer"].unique()) == ["exclude"] and list(zero["no_answer"].unique()) == ["zero"]
     # Items the poll did not ask are scored on nobody, not dropped silently.
-    assert np.isnan(ex.loc["core_15", "score"]) and ex.loc["core_15", "n_answered"] == 0
+    assert np.isnan(ex.loc["core_15", "estimate"]) and ex.loc["core_15", "n_answered"] == 0
 
 
 def test_ties_share_the_better_rank():
@@ -53,10 +54,10 @@ def test_bootstrap_interval_is_seeded_and_matches_the_normal_approximation_in_la
     assert (a["conf_low"], a["conf_high"]) == (b["conf_low"], b["conf_high"])
     pts = pd.Series(answers).map({"high": 3, "medium": 2, "low": 1, "dont_agree": 0}).to_numpy(float)
     half = stats.norm.ppf(0.975) * pts.std(ddof=1) / np.sqrt(len(pts)) * 100 / 3
-    assert a["conf_low"] == pytest.approx(a["score"] - half, abs=0.6)
-    assert a["conf_high"] == pytest.approx(a["score"] + half, abs=0.6)
+    assert a["conf_low"] == pytest.approx(a["estimate"] - half, abs=0.6)
+    assert a["conf_high"] == pytest.approx(a["estimate"] + half, abs=0.6)
     unanimous = priority_scores(poll(core_01=["high"] * 20), "core").set_index("item").loc["core_01"]
-    assert (unanimous["score"], unanimous["conf_low"], unanimous["conf_high"]) == (100.0, 100.0, 100.0)
+    assert (unanimous["estimate"], unanimous["conf_low"], unanimous["conf_high"]) == (100.0, 100.0, 100.0)
 
 
 def test_barriers_share_of_those_answering_with_small_counts_suppressed():
@@ -66,11 +67,11 @@ def test_barriers_share_of_those_answering_with_small_counts_suppressed():
     cuts = [0.0] * 48 + [np.nan] * 2
     t = multi_select_shares(poll(barrier_money=money, barrier_other=other, barrier_cuts=cuts), "barriers")
     t = t.set_index("option")
-    assert t.loc["barrier_money", "n_answered"] == 48 and t.loc["barrier_money", "share"] == pytest.approx(45 / 48)
+    assert t.loc["barrier_money", "n"] == 48 and t.loc["barrier_money", "estimate"] == pytest.approx(45 / 48)
     lo, hi = (45 / 48 + 1.96**2 / 96 + np.array([-1, 1]) * stats.norm.ppf(0.975)
               * np.sqrt(45 / 48 * 3 / 48 / 48 + stats.norm.ppf(0.975) ** 2 / (4 * 48**2))) / (1 + stats.norm.ppf(0.975) ** 2 / 48)
     assert t.loc["barrier_money", "conf_low"] == pytest.approx(lo, abs=1e-3)
-    assert t.loc["barrier_other", "suppressed"] == "primary" and np.isnan(t.loc["barrier_other", "share"])
+    assert t.loc["barrier_other", "suppressed"] == "primary" and np.isnan(t.loc["barrier_other", "estimate"])
     assert t.loc["barrier_cuts", "count"] == 0 and t.loc["barrier_cuts", "suppressed"] == ""  # a zero is shown
     # Options nobody was asked about count as not chosen, among the same 48.
     assert t.loc["barrier_stress", "count"] == 0 and len(t) == 7
@@ -80,18 +81,19 @@ def test_barriers_share_of_those_answering_with_small_counts_suppressed():
 def test_role_breakdown_suppresses_small_roles_and_protects_them_from_the_total():
     roles = ["social_worker"] * 30 + ["senior_social_worker"] * 12 + ["team_manager"] * 5
     answers = ["high"] * 30 + ["medium"] * 12 + ["low"] * 5
-    t = priority_by_group(poll(role=roles, core_01=answers), "role", "core")
-    c1 = t[t["item"] == "core_01"].set_index("role")
-    assert c1.loc["social_worker", "score"] == 100.0 and c1.loc["All", "n"] == 47
-    assert c1.loc["All", "score"] == pytest.approx(100 * (90 + 24 + 5) / 141)
+    t = priority_scores(poll(role=roles, core_01=answers), "core", by="role", n_boot=0)
+    c1 = t[t["item"] == "core_01"].set_index("group")
+    assert c1.loc["social_worker", "estimate"] == 100.0 and c1.loc["All", "n"] == 47
+    assert c1.loc["All", "estimate"] == pytest.approx(100 * (90 + 24 + 5) / 141)
     assert c1.loc["team_manager", "suppressed"] == "primary"
     # The All row minus social workers would give team managers away: senior social workers go too.
-    assert c1.loc["senior_social_worker", "suppressed"] == "secondary" and np.isnan(c1.loc["senior_social_worker", "score"])
+    assert c1.loc["senior_social_worker", "suppressed"] == "secondary" and np.isnan(c1.loc["senior_social_worker", "estimate"])
     assert "social_work_assistant" not in c1.index  # nobody in that role: no row
     # Respondents who did not give a role are a row of their own, protected like the others.
     roles = ["social_worker"] * 40 + ["senior_social_worker"] * 35 + [None] * 5
-    t = priority_by_group(poll(role=roles, core_01=["high"] * 75 + ["dont_agree"] * 5), "role", "core")
-    c1 = t[t["item"] == "core_01"].set_index("role")
+    with pytest.warns(DeprecationWarning, match=r"priority_by_group\(\) is deprecated"):
+        t = priority_by_group(poll(role=roles, core_01=["high"] * 75 + ["dont_agree"] * 5), "role", "core")
+    c1 = t[t["item"] == "core_01"].set_index("group")
     assert c1.loc["(not answered)", "suppressed"] == "primary" and c1.loc["All", "n"] == 80
     assert c1.loc["senior_social_worker", "suppressed"] == "secondary"
 
@@ -127,7 +129,7 @@ def test_answer_shares_hit_the_target_score():
         assert sum(p.values()) == pytest.approx(1)
 
 
-# Published (../shared/reference/published-figures.md), typed here, not read from the parameters.
+# Published (docs/sources.md#member-poll), typed here, not read from the parameters.
 TOP_FIVE = ["core_06", "core_07", "core_08", "core_03", "core_04"]
 BOTTOM_THREE = ["core_02", "core_13", "core_11"]  # 13th, 14th, 15th (as listed, lowest last)
 BARRIERS = {"barrier_money": 91, "barrier_cuts": 90, "barrier_stress": 87, "barrier_bureaucracy": 81}
@@ -142,10 +144,24 @@ def test_synthetic_poll_reproduces_the_published_order_and_barriers():
     assert list(assoc["item"][:2]) == ["assoc_01", "assoc_02"]
     gov = priority_scores(p, "government", n_boot=0)
     assert list(gov["item"][:2]) == ["gov_01", "gov_02"]
-    shares = multi_select_shares(p, "barriers").set_index("option")["share"]
+    shares = multi_select_shares(p, "barriers").set_index("option")["estimate"]
     for option, pct in BARRIERS.items():
         assert abs(100 * shares[option] - pct) <= 2, option
     roles = p.data["role"].value_counts(normalize=True)
     assert roles["social_worker"] > 0.5 and roles["senior_social_worker"] == pytest.approx(0.15, abs=0.01)
     assert (p.data["employer"] == "council").mean() == pytest.approx(0.95, abs=0.01)
     pd.testing.assert_frame_equal(generate_poll(), generate_poll())
+
+
+def test_group_breakdown_has_bootstrap_intervals_and_the_overall_rows_match():
+    roles = ["social_worker"] * 60 + ["senior_social_worker"] * 40
+    rng = np.random.default_rng(8)
+    p = poll(role=roles, core_01=list(rng.choice(["high", "medium", "low"], size=100)))
+    by = priority_scores(p, "core", by="role", n_boot=499).set_index(["item", "group"])
+    overall = priority_scores(p, "core", n_boot=499).set_index("item")
+    row = by.loc[("core_01", "All")]
+    assert row[["estimate", "conf_low", "conf_high", "rank"]].tolist() == \
+        overall.loc["core_01", ["estimate", "conf_low", "conf_high", "rank"]].tolist()
+    assert by.loc[("core_01", "social_worker"), "conf_low"] < by.loc[("core_01", "social_worker"), "estimate"]
+    assert by.attrs["by"] == "role" and set(by.loc["core_01", "suppressed"]) == {""}
+    assert set(by.loc["core_02", "suppressed"]) == {"primary"}  # asked of nobody: n = 0 everywhere

@@ -42,30 +42,30 @@ def by_scale(tmp_path_factory):
     (folder / "toy.yaml").write_text(yaml.safe_dump(spec))
     data = DATA.rename(columns={name: f"toy_{n:02d}" for name, n in numbers.items()})
     wave = load_wave(data, wave="ref", instruments_dir=folder)
-    return reliability(wave).set_index("scale")
+    return reliability(wave).set_index(["scale", "measure"])
 
 
 @pytest.mark.parametrize("scale", ["scale_a", "scale_b", "scale_c"])
 def test_alpha_and_ci_match_psych(by_scale, scale):
-    ref, got = REF[scale], by_scale.loc[scale]
+    ref, got = REF[scale], by_scale.loc[(scale, "cronbach_alpha")]
     assert got["n"] == ref["n"] and got["k"] == ref["k"]
-    assert got["alpha"] == pytest.approx(ref["alpha"], abs=1e-12)
-    assert got["alpha_ci_low"] == pytest.approx(ref["feldt_lower"], abs=1e-12)
-    assert got["alpha_ci_high"] == pytest.approx(ref["feldt_upper"], abs=1e-12)
+    assert got["estimate"] == pytest.approx(ref["alpha"], abs=1e-12)
+    assert got["conf_low"] == pytest.approx(ref["feldt_lower"], abs=1e-12)
+    assert got["conf_high"] == pytest.approx(ref["feldt_upper"], abs=1e-12)
 
 
 @pytest.mark.parametrize("scale", ["scale_a", "scale_b", "scale_c"])
 def test_omega_matches_one_factor_ml(by_scale, scale):
-    ref, got = REF[scale], by_scale.loc[scale]
-    assert got["omega"] == pytest.approx(ref["omega_fa_ml"], abs=1e-5)
-    assert got["omega"] == pytest.approx(ref["omega_lavaan"], abs=1e-7)
+    ref, got = REF[scale], by_scale.loc[(scale, "mcdonald_omega")]
+    assert got["estimate"] == pytest.approx(ref["omega_fa_ml"], abs=1e-5)
+    assert got["estimate"] == pytest.approx(ref["omega_lavaan"], abs=1e-7)
 
 
 @pytest.mark.parametrize("scale", ["scale_a", "scale_b", "scale_c"])
 def test_weakest_item_rest(by_scale, scale):
     ref = REF[scale]["item_rest"]
     worst = min(ref, key=ref.get)
-    got = by_scale.loc[scale]
+    got = by_scale.loc[(scale, "cronbach_alpha")]
     assert got["weakest_item_rest_r"] == pytest.approx(ref[worst], abs=1e-12)
     assert got["weakest_item"] == f"toy_{NUMBERS[worst]:02d}"
 
@@ -98,9 +98,11 @@ def test_omega_equals_alpha_for_parallel_items():
 
 def test_reliability_on_demo_wave(demo):
     rel = reliability(load_wave(demo))
-    assert list(rel.columns) == ["instrument", "scale", "label", "k", "n", "alpha", "alpha_ci_low",
-                                 "alpha_ci_high", "omega", "weakest_item", "weakest_item_rest_r"]
+    assert list(rel.columns) == ["instrument", "scale", "label", "k", "n", "measure", "estimate", "conf_low",
+                                 "conf_high", "weakest_item", "weakest_item_rest_r"]
     assert "swemwbs_metric" not in set(rel.scale)  # a look-up of the raw total, same items
-    two_item = rel.set_index("scale").loc["wrqol_saw"]
-    assert two_item["k"] == 2 and np.isnan(two_item["omega"])
-    assert (rel.alpha_ci_low < rel.alpha).all() and (rel.alpha < rel.alpha_ci_high).all()
+    assert all(m == ["cronbach_alpha", "mcdonald_omega"] for m in rel.groupby("scale")["measure"].apply(list))
+    two_item = rel.set_index(["scale", "measure"]).loc[("wrqol_saw", "mcdonald_omega")]
+    assert two_item["k"] == 2 and np.isnan(two_item["estimate"])
+    alpha = rel[rel.measure == "cronbach_alpha"]
+    assert (alpha.conf_low < alpha.estimate).all() and (alpha.estimate < alpha.conf_high).all()

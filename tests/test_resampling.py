@@ -43,7 +43,7 @@ def replicates(design):
 
 
 def test_table(boot, design):
-    assert list(boot.columns) == ["term", "estimate", "boot_se", "conf_low", "conf_high"]
+    assert list(boot.columns) == ["term", "estimate", "std_error", "conf_low", "conf_high"]
     assert boot["term"].tolist() == ["(Intercept)"] + HSE
     assert boot.attrs == {"n": len(design[1]), "n_boot": 2000, "level": 0.95, "seed": BOOT_SEED}
     assert boot.attrs["n"] == 3416  # 3,421 respondents, 5 without a PSS-4 or HSE score
@@ -65,7 +65,7 @@ def test_first_50_resamples_equal_a_loop_of_statsmodels_fits(design, replicates)
 
 def test_the_bootstrap_uses_those_resamples(boot, replicates):
     _, coefs = replicates
-    np.testing.assert_allclose(boot["boot_se"], coefs.std(axis=1, ddof=1), rtol=1e-12)
+    np.testing.assert_allclose(boot["std_error"], coefs.std(axis=1, ddof=1), rtol=1e-12)
     low, high = np.percentile(coefs, [2.5, 97.5], axis=1)
     np.testing.assert_allclose(boot["conf_low"], low, rtol=1e-12)
     np.testing.assert_allclose(boot["conf_high"], high, rtol=1e-12)
@@ -75,7 +75,7 @@ def test_bootstrap_se_is_close_to_hc3(boot, frame):
     # Resampling respondents estimates the same heteroscedasticity-robust error as HC3; with
     # n = 3,416 and 2,000 resamples they agree within a few per cent (here 0.96 to 1.03).
     hc3 = fit_ols(frame, "pss4", HSE, robust="HC3").coefficients["std_error"].to_numpy()
-    ratio = boot["boot_se"].to_numpy() / hc3
+    ratio = boot["std_error"].to_numpy() / hc3
     assert np.all(np.abs(ratio - 1) < 0.15), ratio
 
 
@@ -84,7 +84,7 @@ def test_same_seed_same_result_and_generators_accepted(frame):
     b = bootstrap_ols(frame, "pss4", HSE[:3], n_boot=200, seed=np.random.default_rng(7))
     c = bootstrap_ols(frame, "pss4", HSE[:3], n_boot=200, seed=8)
     pd.testing.assert_frame_equal(a, b, check_exact=True, check_like=False)
-    assert not np.allclose(a["boot_se"], c["boot_se"])
+    assert not np.allclose(a["std_error"], c["std_error"])
 
 
 def test_bca_equals_scipy_with_a_plain_statistic():
@@ -101,10 +101,10 @@ def test_bca_equals_scipy_with_a_plain_statistic():
 
     ref = stats.bootstrap((np.arange(len(y)),), coefficients, vectorized=False, n_resamples=400,
                           method="BCa", rng=np.random.default_rng(11))
-    assert np.isfinite(got[["bca_low", "bca_high"]].to_numpy()).all()
-    np.testing.assert_allclose(got["bca_low"], ref.confidence_interval.low, rtol=1e-9)
-    np.testing.assert_allclose(got["bca_high"], ref.confidence_interval.high, rtol=1e-9)
-    np.testing.assert_allclose(got["boot_se"], ref.standard_error, rtol=1e-9)
+    assert np.isfinite(got[["bca_conf_low", "bca_conf_high"]].to_numpy()).all()
+    np.testing.assert_allclose(got["bca_conf_low"], ref.confidence_interval.low, rtol=1e-9)
+    np.testing.assert_allclose(got["bca_conf_high"], ref.confidence_interval.high, rtol=1e-9)
+    np.testing.assert_allclose(got["std_error"], ref.standard_error, rtol=1e-9)
     pct = stats.bootstrap((np.arange(len(y)),), coefficients, vectorized=False, n_resamples=400,
                           method="percentile", rng=np.random.default_rng(11))
     np.testing.assert_allclose(got["conf_low"], pct.confidence_interval.low, rtol=1e-9)

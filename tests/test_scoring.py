@@ -115,7 +115,7 @@ def test_derived_by_hand(hand):
     assert s.loc["r3", "extra_hours_week"] == -1.0
     assert s["dissatisfied"].tolist()[:2] == [1.0, 0.0] and np.isnan(s.loc["r3", "dissatisfied"])
     assert s["presenteeism_2plus"].tolist() == [1.0, 0.0, 1.0]
-    # 11 h a week gives 64 days only with about 44 weeks (published-figures.md).
+    # 11 h a week gives 64 days only with about 44 weeks (docs/sources.md#working-time).
     wt = WorkingTime(weeks_per_year=44, hours_per_day=7.5)
     assert score_wave(hand, working_time=wt).set_index("respondent_id").loc["r1", "extra_days_year"] == pytest.approx(10 * 44 / 7.5)
     assert "44 working weeks" in wt.describe()
@@ -163,3 +163,11 @@ def test_scores_stay_in_range(demo):
                       "lookup": (7, 35)}[scale.score]
             x = s[scale.name].dropna()
             assert len(x) > 250 and x.between(lo, hi).all(), scale.name
+
+
+def test_analysis_frame_has_no_items_or_free_text():
+    from .conftest import frame
+
+    f = frame("2018")
+    assert len(f) == 3421 and "hse_03" not in f and "comments" not in f
+    assert {"pss4", "intend_leave_job", "sector", "bme"} <= set(f.columns)

@@ -4,7 +4,7 @@ from analysis import hse_benchmark
 from analysis.outputs.plots import plot_hse_benchmark
 from analysis.outputs.style import SYNTHETIC_MARK, new_figure, save_figure
 
-from .test_bme_and_waves import frame
+from .conftest import frame
 
 
 def _draw(stem, synthetic=True):

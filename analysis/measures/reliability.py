@@ -14,10 +14,11 @@ import pingouin as pg
 from scipy import stats
 from statsmodels.multivariate.factor import Factor
 
+from ..deprecations import old_calls
 from .scoring import keyed_items
 
-COLUMNS = ["instrument", "scale", "label", "k", "n", "alpha", "alpha_ci_low", "alpha_ci_high",
-           "omega", "weakest_item", "weakest_item_rest_r"]
+COLUMNS = ["instrument", "scale", "label", "k", "n", "measure", "estimate", "conf_low", "conf_high",
+           "weakest_item", "weakest_item_rest_r"]
 
 
 def alpha_ci(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, float]:
@@ -82,23 +83,24 @@ def scale_reliability(items: pd.DataFrame, level: float = 0.95) -> dict:
     Returns
     -------
     dict
-        ``k, n, alpha, alpha_ci_low, alpha_ci_high, omega, weakest_item, weakest_item_rest_r``.
+        ``k, n, alpha, alpha_conf_low, alpha_conf_high, omega, weakest_item, weakest_item_rest_r``.
     """
     complete = items.dropna(axis=0, how="any")
     n, k = complete.shape
     row = {"k": k, "n": n}
     if n < 3 or k < 2 or (complete.var(axis=0) == 0).any():
-        return row | {"alpha": np.nan, "alpha_ci_low": np.nan, "alpha_ci_high": np.nan,
+        return row | {"alpha": np.nan, "alpha_conf_low": np.nan, "alpha_conf_high": np.nan,
                       "omega": np.nan, "weakest_item": None, "weakest_item_rest_r": np.nan}
     alpha, _ = pg.cronbach_alpha(data=complete, ci=level)
     lo, hi = alpha_ci(alpha, n, k, level)
     ir = item_rest(complete)
     omega = omega_total(complete) if k >= 3 else np.nan
-    return row | {"alpha": float(alpha), "alpha_ci_low": float(lo), "alpha_ci_high": float(hi),
+    return row | {"alpha": float(alpha), "alpha_conf_low": float(lo), "alpha_conf_high": float(hi),
                   "omega": omega, "weakest_item": ir.idxmin(), "weakest_item_rest_r": float(ir.min())}
 
 
-def reliability(wave, level: float = 0.95) -> pd.DataFrame:
+@old_calls(positional=("level",))
+def reliability(wave, *, level: float = 0.95) -> pd.DataFrame:
     """Internal consistency of every multi-item scale of every instrument in a wave.
 
     Parameters
@@ -111,15 +113,16 @@ def reliability(wave, level: float = 0.95) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row per scale (look-up conversions such as ``swemwbs_metric`` share their raw scale's
-        items and are left out), columns:
+        Two rows per scale (look-up conversions such as ``swemwbs_metric`` share their raw
+        scale's items and are left out), in the results schema, columns:
 
         - ``instrument``, ``scale``, ``label``: which scale
         - ``k``: number of items
         - ``n``: respondents who answered all k items (the ones used)
-        - ``alpha``: Cronbach's alpha (pingouin) on reverse-keyed items
-        - ``alpha_ci_low``, ``alpha_ci_high``: Feldt's interval at ``level``
-        - ``omega``: McDonald's omega total, one-factor ML (NaN for two-item scales)
+        - ``measure``: ``"cronbach_alpha"`` (pingouin, on reverse-keyed items) or
+          ``"mcdonald_omega"`` (omega total, one-factor ML; NaN for two-item scales)
+        - ``estimate``, ``conf_low``, ``conf_high``: the coefficient and, for alpha, Feldt's
+          interval at ``level``
         - ``weakest_item``, ``weakest_item_rest_r``: the item with the lowest item-rest correlation
 
         R equivalent: ``psych::alpha(x)`` on complete cases and ``psych::fa(x, 1, fm = "ml")``.
@@ -129,7 +132,7 @@ def reliability(wave, level: float = 0.95) -> pd.DataFrame:
     >>> from analysis import load_wave
     >>> from analysis.synthetic import demo_wave
     >>> rel = reliability(load_wave(demo_wave(n=300, seed=2), wave=2018))
-    >>> rel.set_index("scale").loc["hse_demands", "k"]
+    >>> rel.query("measure == 'cronbach_alpha'").set_index("scale").loc["hse_demands", "k"]
     np.int64(8)
     """
     rows = []
@@ -138,6 +141,10 @@ def reliability(wave, level: float = 0.95) -> pd.DataFrame:
         for scale in inst.scales:
             if scale.score == "lookup":
                 continue
-            stats_ = scale_reliability(keyed[list(scale.items)], level)
-            rows.append({"instrument": inst.id, "scale": scale.name, "label": scale.label} | stats_)
+            r = scale_reliability(keyed[list(scale.items)], level)
+            common = {"instrument": inst.id, "scale": scale.name, "label": scale.label, "k": r["k"], "n": r["n"],
+                      "weakest_item": r["weakest_item"], "weakest_item_rest_r": r["weakest_item_rest_r"]}
+            rows.append(common | {"measure": "cronbach_alpha", "estimate": r["alpha"],
+                                  "conf_low": r["alpha_conf_low"], "conf_high": r["alpha_conf_high"]})
+            rows.append(common | {"measure": "mcdonald_omega", "estimate": r["omega"]})
     return pd.DataFrame(rows, columns=COLUMNS)

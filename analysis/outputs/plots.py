@@ -1,4 +1,16 @@
-"""Figures drawn from the tidy tables (plots never compute statistics)."""
+"""Figures drawn from the tidy tables of :mod:`analysis.stats` (plots never compute statistics).
+
+Every plot function takes one table and keyword arguments naming its columns, with the results
+schema's names as defaults (``estimate``, ``conf_low``, ``conf_high``, ``suppressed``)::
+
+    plot_*(table, *, label=..., estimate="estimate", low="conf_low", high="conf_high", hue=None,
+           xlabel=..., ax=None)
+
+and returns the Axes it drew on (an array of Axes for a figure of several panels), as pingouin's
+and seaborn's plots do. Suppressed rows are written out ("suppressed (< 10 respondents)"), never
+left out silently. Small multiples are drawn with seaborn's ``FacetGrid``; everything else with
+matplotlib directly.
+"""
 
 from __future__ import annotations
 
@@ -8,35 +20,43 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
-from scipy import stats
 
-from ..disclosure import DEFAULT_THRESHOLD, MARK_COLUMN, SECONDARY
-from ..errors import Problem, SurveyDataError
+from ..deprecations import old_calls
+from ..disclosure import MARK_COLUMN, SECONDARY
+from ..errors import fail
+from ..instruments import scale_labels
 from .style import BANDS, PALETTE, SIZES, apply_style, new_figure
 
-
-def plot_hse_benchmark(table: pd.DataFrame, ax=None):
+def plot_hse_benchmark(table: pd.DataFrame, *, ax=None):
     """Traffic-light chart of HSE scale means (from :func:`analysis.hse_benchmark`, ungrouped):
     each bar coloured and labelled by its band, with its 95 % CI and the benchmark's P20/P80.
 
     Returns the Axes.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"scale": ["hse_demands"], "estimate": [2.8], "conf_low": [2.7], "conf_high": [2.9],
+    ...                   "p20": [2.94], "p80": [3.5], "band": ["red"]})
+    >>> ax = plot_hse_benchmark(t)
+    >>> [tick.get_text() for tick in ax.get_yticklabels()], ax.texts[0].get_text()
+    (['Demands'], '2.80 (red)')
+    >>> plt.close(ax.figure)
     """
     if ax is None:
         _, ax = new_figure("a4_full")
     t = table.reset_index(drop=True)
     y = np.arange(len(t))[::-1]
     colours = [BANDS.get(b, BANDS["suppressed"])[0] for b in t["band"]]
-    ax.barh(y, t["mean"].fillna(0), color=colours, edgecolor="#333333", linewidth=0.5)
-    ax.errorbar(t["mean"], y, xerr=[t["mean"] - t["conf_low"], t["conf_high"] - t["mean"]], fmt="none",
+    ax.barh(y, t["estimate"].fillna(0), color=colours, edgecolor="#333333", linewidth=0.5)
+    ax.errorbar(t["estimate"], y, xerr=[t["estimate"] - t["conf_low"], t["conf_high"] - t["estimate"]], fmt="none",
                 ecolor="#000000", capsize=2, linewidth=0.8)
     ax.scatter(t["p20"], y, marker="|", s=120, color="#000000", label="Benchmark 20th percentile")
     ax.scatter(t["p80"], y, marker="|", s=120, color="#0072B2", label="Benchmark 80th percentile")
-    for yi, (m, band) in zip(y, zip(t["mean"], t["band"])):
+    for yi, (m, band) in zip(y, zip(t["estimate"], t["band"])):
         label = band if np.isnan(m) else f"{m:.2f} ({band})"
         ax.text(1.05, yi, label, va="center", ha="left", fontsize=8, color="#000000")
-    ax.set_yticks(y, [s.removeprefix("hse_").replace("_", " ").capitalize() for s in t["scale"]])
+    ax.set_yticks(y, [scale_label(s) for s in t["scale"]])
     ax.set_xlim(1, 5)
     ax.set_xlabel("Mean scale score (1-5; higher = better working conditions)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=7, frameon=False)
@@ -55,27 +75,30 @@ _GREY = "#444444"
 _LEVEL_NAMES = {"low": "low (-1 SD)", "mean": "mean", "high": "high (+1 SD)"}
 
 
-def plot_estimates(table: pd.DataFrame, estimate: str, low: str, high: str, label: str, group: str | None = None,
-                   xlabel: str = "", reference: float | None = None, ax=None):
+@old_calls(positional=("estimate", "low", "high", "label", "hue", "xlabel", "reference", "ax"),
+           renamed={"group": "hue"})
+def plot_estimates(table: pd.DataFrame, *, label: str = "term", estimate: str = "estimate", low: str = "conf_low",
+                   high: str = "conf_high", hue: str | None = None, xlabel: str = "", reference: float | None = None,
+                   ax=None):
     """Dot-and-whisker (forest) plot: one row per ``label``, a point at ``estimate`` and a line
     from ``low`` to ``high``.
 
     For any table of estimates with intervals: reliability alphas, regression coefficients,
     prevalence shares, group means, wave changes. Rows keep the table's order, top to bottom.
-    With ``group``, each label's rows are dodged vertically, one colour *and* marker shape per
-    group, with a legend. Suppressed rows (``estimate`` missing, or a non-empty ``suppressed``
+    With ``hue``, each label's rows are dodged vertically, one colour *and* marker shape per
+    value of ``hue``, with a legend. Suppressed rows (``estimate`` missing, or a non-empty ``suppressed``
     column) are written out as "suppressed (...)" at the row instead of being left out.
 
     Parameters
     ----------
     table : DataFrame
         A tidy table of estimates (e.g. :func:`analysis.stats.estimates.prevalence`).
-    estimate, low, high : str
-        Columns of the point estimate and the interval bounds.
     label : str
-        Column labelling the rows (e.g. ``outcome``, ``term``, ``scale``).
-    group : str, optional
-        Column of groups to dodge and colour (e.g. ``group``).
+        Column labelling the rows (e.g. ``term``, ``outcome``, ``label``).
+    estimate, low, high : str
+        Columns of the point estimate and the interval bounds (the results schema's by default).
+    hue : str, optional
+        Column of groups to dodge and colour (e.g. ``group`` or ``wave``).
     xlabel : str
         The x axis label, with units (e.g. ``"Mean PSS-4 score (0-16)"``).
     reference : float, optional
@@ -88,9 +111,9 @@ def plot_estimates(table: pd.DataFrame, estimate: str, low: str, high: str, labe
 
     Examples
     --------
-    >>> t = pd.DataFrame({"scale": ["pss4", "uwes9"], "mean": [7.1, np.nan], "conf_low": [6.8, np.nan],
+    >>> t = pd.DataFrame({"scale": ["pss4", "uwes9"], "estimate": [7.1, np.nan], "conf_low": [6.8, np.nan],
     ...                   "conf_high": [7.4, np.nan], "suppressed": ["", "primary"]})
-    >>> ax = plot_estimates(t, "mean", "conf_low", "conf_high", "scale", xlabel="Mean score")
+    >>> ax = plot_estimates(t, label="scale", xlabel="Mean score")
     >>> [t.get_text() for t in ax.texts]
     ['suppressed (too few respondents)']
     >>> plt.close(ax.figure)
@@ -100,11 +123,11 @@ def plot_estimates(table: pd.DataFrame, estimate: str, low: str, high: str, labe
     t = table.reset_index(drop=True)
     labels = list(pd.unique(t[label]))
     ypos = {lab: len(labels) - 1 - i for i, lab in enumerate(labels)}
-    groups = [None] if group is None else list(pd.unique(t[group]))
+    groups = [None] if hue is None else list(pd.unique(t[hue]))
     hidden = _hidden(t, estimate)
     spread = 0.6 if len(groups) > 1 else 0.0
     for i, g in enumerate(groups):
-        rows = t.index if g is None else t.index[(t[group] == g).to_numpy()]
+        rows = t.index if g is None else t.index[(t[hue] == g).to_numpy()]
         offset = spread / 2 - spread * i / max(len(groups) - 1, 1)  # first group on top
         colour, marker = PALETTE[i % len(PALETTE)], MARKERS[i % len(MARKERS)]
         shown = [r for r in rows if not hidden[r]]
@@ -122,25 +145,27 @@ def plot_estimates(table: pd.DataFrame, estimate: str, low: str, high: str, labe
     ax.set_yticks(list(ypos.values()), [str(lab) for lab in ypos])
     ax.set_ylim(-0.6, len(labels) - 0.4)
     ax.set_xlabel(xlabel)
-    if group is not None:
-        ax.legend(title=str(group), frameon=False, fontsize=7, title_fontsize=7)
+    if hue is not None:
+        ax.legend(title=str(hue), frameon=False, fontsize=7, title_fontsize=7)
     return ax
 
 
-def plot_shares(table: pd.DataFrame, category: str, share: str, panel: str | None = None,
+@old_calls(positional=("label", "estimate", "panel", "xlabel", "ax"), renamed={"category": "label", "share": "estimate"})
+def plot_shares(table: pd.DataFrame, *, label: str = "group", estimate: str = "estimate", panel: str | None = None,
                 xlabel: str = "Share of respondents (%)", ax=None):
     """Horizontal bars of shares (0-1, drawn as percentages) with the percentage at each bar's end.
 
-    Categories keep the table's order, top to bottom. Suppressed rows (``share`` missing, or a
+    Categories keep the table's order, top to bottom. Suppressed rows (``estimate`` missing, or a
     non-empty ``suppressed`` column) get no bar but the text "suppressed (...)".
 
     Parameters
     ----------
     table : DataFrame
-        E.g. :func:`analysis.stats.estimates.prevalence` (``category="group"``, ``share="share"``).
-    category : str
+        E.g. :func:`analysis.stats.estimates.prevalence` with ``by``, or
+        :func:`analysis.stats.describe.sample_profile` (``label="category", estimate="share"``).
+    label : str
         Column labelling the bars.
-    share : str
+    estimate : str
         Column of shares between 0 and 1.
     panel : str, optional
         One panel per value of this column, stacked top to bottom, each with its own categories
@@ -151,42 +176,43 @@ def plot_shares(table: pd.DataFrame, category: str, share: str, panel: str | Non
 
     Returns
     -------
-    matplotlib Axes, or the Figure when ``panel`` is given.
+    matplotlib Axes, or an array of Axes (one per panel) when ``panel`` is given.
 
     Examples
     --------
-    >>> t = pd.DataFrame({"group": ["bme", "white"], "share": [0.42, np.nan], "suppressed": ["", "primary"]})
-    >>> ax = plot_shares(t, "group", "share")
+    >>> t = pd.DataFrame({"group": ["bme", "white"], "estimate": [0.42, np.nan], "suppressed": ["", "primary"]})
+    >>> ax = plot_shares(t)
     >>> [t.get_text() for t in ax.texts]
     ['42%', 'suppressed\\n(too few respondents)']
     >>> plt.close(ax.figure)
     """
     t = table.reset_index(drop=True)
-    categories = list(pd.unique(t[category]))
+    categories = list(pd.unique(t[label]))
     if panel is None:
         if ax is None:
             _, ax = new_figure("a4_full")
-        _share_bars(ax, t, categories, category, share, xlabel)
+        _share_bars(ax, t, categories, label, estimate, xlabel)
         return ax
     if ax is not None:
-        raise SurveyDataError([Problem("bad argument", None, "ax= was given with panel=, which draws several axes",
-                                       "leave ax out when passing panel=; the Figure is returned")],
-                              source="plot_shares()", outcome="nothing was drawn")
+        fail("bad argument", "ax= was given with panel=, which draws several axes",
+             "leave ax out when passing panel=; the Axes are returned", source="plot_shares()",
+             outcome="nothing was drawn")
     panels = list(pd.unique(t[panel]))
     apply_style()
     parts = [t[(t[panel] == p).to_numpy()] for p in panels]
-    sizes = [len(pd.unique(part[category])) for part in parts]
+    sizes = [len(pd.unique(part[label])) for part in parts]
     width = SIZES["a4_full"][0]
-    fig, axes = plt.subplots(len(panels), 1, figsize=(width, 0.9 + 0.28 * sum(sizes) + 0.45 * len(panels)),
+    _, axes = plt.subplots(len(panels), 1, figsize=(width, 0.9 + 0.28 * sum(sizes) + 0.45 * len(panels)),
                              sharex=True, squeeze=False, gridspec_kw={"height_ratios": sizes})
     for a, p, part in zip(axes[:, 0], panels, parts):
-        _share_bars(a, part, list(pd.unique(part[category])), category, share, xlabel if a is axes[-1, 0] else "")
+        _share_bars(a, part, list(pd.unique(part[label])), label, estimate, xlabel if a is axes[-1, 0] else "")
         a.set_title(str(p).replace("_", " ").capitalize(), fontsize=9, loc="left", fontweight="bold")
-    return fig
+    return axes[:, 0]
 
 
-def plot_ranked(table: pd.DataFrame, label: str, value: str, low: str | None = None, high: str | None = None,
-                xlabel: str = "", scale: float = 1.0, ax=None):
+@old_calls(positional=("label", "estimate", "low", "high", "xlabel", "scale", "ax"), renamed={"value": "estimate"})
+def plot_ranked(table: pd.DataFrame, *, label: str = "label", estimate: str = "estimate", low: str | None = "conf_low",
+                high: str | None = "conf_high", xlabel: str = "", scale: float = 1.0, ax=None):
     """Ranked horizontal bars: the first row of ``table`` on top, each bar labelled with its value,
     with an interval where ``low``/``high`` are given; suppressed rows labelled, not dropped.
 
@@ -194,10 +220,10 @@ def plot_ranked(table: pd.DataFrame, label: str, value: str, low: str | None = N
     ----------
     table : DataFrame
         Rows in rank order (e.g. :func:`analysis.studies.priorities.priority_scores` of one group).
-    label, value : str
+    label, estimate : str
         Columns of the bar labels and lengths.
-    low, high : str, optional
-        Interval columns.
+    low, high : str or None
+        Interval columns (None: no interval).
     xlabel : str
     scale : float
         Multiplies values for display (100 for shares shown as percentages).
@@ -208,8 +234,9 @@ def plot_ranked(table: pd.DataFrame, label: str, value: str, low: str | None = N
 
     Examples
     --------
-    >>> t = pd.DataFrame({"label": ["A", "B"], "score": [80.0, 55.5], "lo": [75.0, 50.0], "hi": [85.0, 60.0]})
-    >>> ax = plot_ranked(t, "label", "score", "lo", "hi", xlabel="Score (%)")
+    >>> t = pd.DataFrame({"label": ["A", "B"], "estimate": [80.0, 55.5], "conf_low": [75.0, 50.0],
+    ...                   "conf_high": [85.0, 60.0]})
+    >>> ax = plot_ranked(t, xlabel="Score (%)")
     >>> [t.get_text() for t in ax.texts], [tick.get_text() for tick in ax.get_yticklabels()]
     (['80', '56'], ['1. A', '2. B'])
     >>> plt.close(ax.figure)
@@ -219,16 +246,16 @@ def plot_ranked(table: pd.DataFrame, label: str, value: str, low: str | None = N
         _, ax = new_figure("a4_full")
         ax.figure.set_size_inches(SIZES["a4_full"][0], max(2.2, 0.9 + 0.27 * len(t)))
     y = np.arange(len(t))[::-1]
-    hidden = _hidden(t, value)
+    hidden = _hidden(t, estimate)
     top = 0.0
     for yi, r in zip(y, t.index):
         if hidden[r]:
             ax.text(0, yi, " " + _suppressed_text(t, r), va="center", ha="left", fontsize=7, color=_GREY)
             continue
-        v = float(t.at[r, value]) * scale
+        v = float(t.at[r, estimate]) * scale
         ax.barh(yi, v, color=PALETTE[0], height=0.7)
         end = v
-        if low and high and pd.notna(t.at[r, low]):
+        if low and high and low in t and pd.notna(t.at[r, low]):
             lo, hi = float(t.at[r, low]) * scale, float(t.at[r, high]) * scale
             ax.errorbar(v, yi, xerr=[[v - lo], [hi - v]], fmt="none", ecolor="#000000", capsize=2, linewidth=0.8)
             end = hi
@@ -260,7 +287,8 @@ def _share_bars(ax, t: pd.DataFrame, categories: list, category: str, share: str
     ax.set_xlabel(xlabel)
 
 
-def plot_band_grid(table: pd.DataFrame, by: str, ax=None):
+@old_calls(positional=("by", "ax"))
+def plot_band_grid(table: pd.DataFrame, *, by: str, ax=None):
     """Grid of HSE traffic-light bands: scales as columns, groups as rows.
 
     Each cell is filled with its band's colour from :data:`analysis.outputs.style.BANDS` and carries the
@@ -270,7 +298,7 @@ def plot_band_grid(table: pd.DataFrame, by: str, ax=None):
     Parameters
     ----------
     table : DataFrame
-        :func:`analysis.hse_benchmark` ``(scores, by=...)``: ``group, scale, mean, band`` (and
+        :func:`analysis.hse_benchmark` ``(data, by=...)``: ``group, scale, estimate, band`` (and
         ``suppressed``).
     by : str
         What the groups are (e.g. ``"sector"``), for the axis label; if the table has a column of
@@ -284,8 +312,8 @@ def plot_band_grid(table: pd.DataFrame, by: str, ax=None):
     Examples
     --------
     >>> t = pd.DataFrame({"group": ["Adults", "Adults"], "scale": ["hse_demands", "hse_role"],
-    ...                   "mean": [2.8, np.nan], "band": ["red", "suppressed"], "suppressed": ["", "primary"]})
-    >>> ax = plot_band_grid(t, "sector")
+    ...                   "estimate": [2.8, np.nan], "band": ["red", "suppressed"], "suppressed": ["", "primary"]})
+    >>> ax = plot_band_grid(t, by="sector")
     >>> [t.get_text() for t in ax.texts]
     ['2.80\\nred', 'suppressed']
     >>> plt.close(ax.figure)
@@ -296,19 +324,19 @@ def plot_band_grid(table: pd.DataFrame, by: str, ax=None):
     t = table.reset_index(drop=True)
     scales = list(pd.unique(t["scale"]))
     groups = list(pd.unique(t[column]))
-    hidden = _hidden(t, "mean") | (t["band"] == "suppressed")
+    hidden = _hidden(t, "estimate") | (t["band"] == "suppressed")
     for r in t.index:
         x, y = scales.index(t.at[r, "scale"]), len(groups) - 1 - groups.index(t.at[r, column])
         band = "suppressed" if hidden[r] else t.at[r, "band"]
         colour = BANDS[band][0] if band in BANDS else "#FFFFFF"
         ax.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=colour, edgecolor="#FFFFFF", linewidth=2))
-        text = "suppressed" if hidden[r] else f"{t.at[r, 'mean']:.2f}\n{band}"
+        text = "suppressed" if hidden[r] else f"{t.at[r, 'estimate']:.2f}\n{band}"
         ax.text(x, y, text, ha="center", va="center", fontsize=7, color="#000000")
     ax.set_xlim(-0.5, len(scales) - 0.5)
     ax.set_ylim(-0.5, len(groups) - 0.5)
     ax.xaxis.tick_top()
     ax.xaxis.set_label_position("top")
-    ax.set_xticks(range(len(scales)), [_scale_name(s).replace(" ", "\n", 1) for s in scales], fontsize=7)
+    ax.set_xticks(range(len(scales)), [scale_label(s).replace(" ", "\n", 1) for s in scales], fontsize=7)
     ax.set_yticks(range(len(groups)), [str(g).replace("_", " ") for g in groups[::-1]])
     ax.tick_params(length=0)
     for side in ("left", "bottom"):
@@ -320,148 +348,145 @@ def plot_band_grid(table: pd.DataFrame, by: str, ax=None):
     return ax
 
 
-def plot_simple_slopes(plot_data: pd.DataFrame, focal: str, outcome: str, ax=None):
-    """Simple slopes of a moderation model: the predicted outcome from ``focal`` at -1 SD to
-    +1 SD, one line per moderator level (or combination of two moderators' levels).
+@old_calls(positional=("focal", "outcome"))
+def plot_simple_slopes(table: pd.DataFrame, *, focal: str, outcome: str):
+    """Simple slopes of a moderation model as small multiples: the predicted outcome over the
+    focal predictor (-1 SD to +1 SD) with its confidence band, one line per level of the (last)
+    moderator, one panel per level of the first moderator when there are two.
 
-    With one moderator each line has its own colour *and* line style, and the legend names its
-    level. With two, the colour gives the first moderator's level and the line style the
-    second's (each of the nine lines a different pair), and the legend below the plot has one
-    column per moderator naming what each colour and each line style stands for.
+    Each line has its own colour *and* line style, named in the legend; the bands are the 95 %
+    intervals of the mean prediction. Drawn with seaborn's ``FacetGrid`` from the table as it
+    is: nothing is fitted or smoothed here.
 
     Parameters
     ----------
-    plot_data : DataFrame
+    table : DataFrame
         :attr:`analysis.stats.models.ModerationResult.plot_data`: ``moderator_level`` (or
-        ``<moderator>_level`` for each of two), ``focal_level, focal_value, predicted``.
+        ``<moderator>_level`` for each of two), ``focal_value, estimate, conf_low, conf_high``.
     focal, outcome : str
-        Names of the focal predictor and the outcome, for the axis labels.
-    ax : matplotlib Axes, optional
+        The focal predictor and the outcome: labels from the instrument files where they are
+        scales (``hse_demands`` -> "Demands").
 
     Returns
     -------
-    matplotlib Axes
+    numpy array of matplotlib Axes (one per panel)
 
     Examples
     --------
-    >>> p = pd.DataFrame({"moderator_level": ["low", "low", "high", "high"],
-    ...                   "focal_level": ["low", "high"] * 2, "focal_value": [2.0, 4.0] * 2,
-    ...                   "predicted": [5.0, 6.0, 5.0, 9.0]})
-    >>> ax = plot_simple_slopes(p, "hse_demands", "pss4")
-    >>> [t.get_text() for t in ax.get_legend().get_texts()]
-    ['low (-1 SD)', 'high (+1 SD)']
-    >>> plt.close(ax.figure)
+    >>> p = pd.DataFrame({"moderator_level": ["low", "low", "high", "high"], "focal_value": [2.0, 4.0] * 2,
+    ...                   "estimate": [5.0, 6.0, 5.0, 9.0], "conf_low": [4.5, 5.5, 4.5, 8.5],
+    ...                   "conf_high": [5.5, 6.5, 5.5, 9.5]})
+    >>> axes = plot_simple_slopes(p, focal="hse_demands", outcome="pss4")
+    >>> [t.get_text() for t in axes[0].get_legend().get_texts()], axes[0].get_xlabel()[:7]
+    (['low (-1 SD)', 'high (+1 SD)'], 'Demands')
+    >>> plt.close(axes[0].figure)
     """
-    if ax is None:
-        _, ax = new_figure("a4_full")
-    levels = [c for c in plot_data.columns if c.endswith("_level") and c != "focal_level"]
-    combos = plot_data[levels].drop_duplicates().itertuples(index=False, name=None)
-    first_levels = list(pd.unique(plot_data[levels[0]]))
-    last_levels = list(pd.unique(plot_data[levels[-1]]))
-    for i, combo in enumerate(combos):
-        rows = plot_data[(plot_data[levels] == pd.Series(combo, index=levels)).all(axis=1)]
-        rows = rows.sort_values("focal_value")
-        if len(levels) == 1:
+    import seaborn as sns
+
+    levels = [c for c in table.columns if c.endswith("_level")]
+    lines, panels = levels[-1], (levels[0] if len(levels) > 1 else None)
+    panel_values = list(pd.unique(table[panels])) if panels else [None]
+    line_values = list(pd.unique(table[lines]))
+    apply_style()
+    width, height = SIZES["a4_full"]
+    grid = sns.FacetGrid(table.sort_values("focal_value"), col=panels, col_order=panel_values if panels else None,
+                         height=height * 0.8, aspect=width / len(panel_values) / (height * 0.8), sharey=True,
+                         despine=True)
+    for ax, value in zip(grid.axes.flat, panel_values):
+        part = table if value is None else table[table[panels] == value]
+        for i, lv in enumerate(line_values):
+            rows = part[part[lines] == lv].sort_values("focal_value")
             colour, style = PALETTE[i % len(PALETTE)], LINESTYLES[i % len(LINESTYLES)]
-            name = _LEVEL_NAMES.get(combo[0], str(combo[0]))
-        else:
-            colour = PALETTE[first_levels.index(combo[0]) % len(PALETTE)]
-            style = LINESTYLES[last_levels.index(combo[-1]) % len(LINESTYLES)]
-            name = ", ".join(f"{c.removesuffix('_level')} {_LEVEL_NAMES.get(v, str(v))}"
-                             for c, v in zip(levels, combo))
-        ax.plot(rows["focal_value"], rows["predicted"], color=colour, linestyle=style, linewidth=1.6, label=name)
-    ax.set_xlabel(f"{focal} (score; from -1 SD to +1 SD of the mean)")
-    ax.set_ylabel(f"Predicted {outcome} (score)")
-    if len(levels) == 1:
-        ax.legend(title="Moderator", frameon=False, fontsize=7, title_fontsize=7)
-        return ax
-    first, last = (c.removesuffix("_level") for c in levels)
-    handles = [Line2D([], [], color=PALETTE[i % len(PALETTE)], linestyle="-",
-                      label=f"{first} {_LEVEL_NAMES.get(v, str(v))}") for i, v in enumerate(first_levels)]
-    handles += [Line2D([], [], color=_GREY, linestyle=LINESTYLES[i % len(LINESTYLES)],
-                       label=f"{last} {_LEVEL_NAMES.get(v, str(v))}") for i, v in enumerate(last_levels)]
-    ax.legend(handles=handles, title="Moderators: colour, line style", ncol=2, frameon=False, fontsize=7,
-              title_fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16))
-    return ax
+            ax.fill_between(rows["focal_value"], rows["conf_low"], rows["conf_high"], color=colour, alpha=0.18,
+                            linewidth=0)
+            ax.plot(rows["focal_value"], rows["estimate"], color=colour, linestyle=style, linewidth=1.6,
+                    label=_LEVEL_NAMES.get(lv, str(lv)))
+        if panels:
+            ax.set_title(f"{_variable_label(panels.removesuffix('_level'))} {_LEVEL_NAMES.get(value, value)}",
+                         fontsize=8)
+        ax.set_xlabel(f"{_variable_label(focal)} (-1 SD to +1 SD)")
+    grid.axes.flat[0].set_ylabel(f"Predicted {_in_sentence(_variable_label(outcome))}")
+    grid.axes.flat[0].legend(title=_variable_label(lines.removesuffix("_level")) if lines != "moderator_level"
+                             else "Moderator", frameon=False, fontsize=7, title_fontsize=7)
+    return grid.axes.flat[:]
 
 
-def plot_diagnostics(fitted, residuals, threshold: int = DEFAULT_THRESHOLD):
-    """Two panels for checking an OLS fit: residuals against fitted values, and a normal Q-Q plot.
+def plot_diagnostics(checks: dict, *, axes=None):
+    """Two panels for checking an OLS fit, drawn from :func:`analysis.stats.models.residual_checks`:
+    residuals against fitted values as a 2-D histogram, and a normal Q-Q plot.
 
-    **Disclosure control.** Residuals are one value per respondent, so neither panel draws
-    individual respondents. The left panel is a 2-D density (hexagonal bins) showing only bins
-    holding at least :data:`analysis.disclosure.DEFAULT_THRESHOLD` (10) respondents
-    (``mincnt=threshold``), with the axis limits set to the bins shown, so that neither a lone outlier
-    nor the extreme values of the data appear. The right panel draws the Q-Q points (from
-    :func:`scipy.stats.probplot`) as a line, only between the 1st and 99th percentiles of the
-    normal plotting positions, leaving out the most extreme residuals, which could belong to
-    identifiable respondents; the dashed line is probplot's straight-line fit.
+    **Disclosure control** is in the tables: the left panel shows only bins holding at least the
+    threshold's number of respondents (empty elsewhere, with the axes set to the bins shown), the
+    right panel the Q-Q line between the 1st and 99th percentiles, so no individual respondent
+    is drawn.
 
     Parameters
     ----------
-    fitted, residuals : array-like
-        Fitted values and residuals of the same fit (e.g. ``result.model.fittedvalues`` and
-        ``result.model.resid``); pairs with a missing value are left out.
+    checks : dict
+        ``{"bins": ..., "qq": ...}`` from :func:`analysis.stats.models.residual_checks`.
+    axes : pair of matplotlib Axes, optional
 
     Returns
     -------
-    matplotlib Figure
+    numpy array of the two matplotlib Axes
 
     Examples
     --------
-    >>> rng = np.random.default_rng(0)
-    >>> fig = plot_diagnostics(rng.normal(size=500), rng.normal(size=500))
-    >>> [a.get_xlabel() for a in fig.axes[:2]]
+    >>> bins = pd.DataFrame({"x_low": [0.0], "x_high": [1.0], "y_low": [-1.0], "y_high": [0.0], "n": [12]})
+    >>> qq = pd.DataFrame({"theoretical": [-1.0, 1.0], "residual": [-0.9, 1.1], "line": [-1.0, 1.0]})
+    >>> bins.attrs["threshold"] = 10
+    >>> axes = plot_diagnostics({"bins": bins, "qq": qq})
+    >>> [a.get_xlabel() for a in axes]
     ['Fitted value (outcome units)', 'Theoretical quantile (standard normal)']
-    >>> plt.close(fig)
+    >>> plt.close(axes[0].figure)
     """
-    x = np.asarray(fitted, dtype="float64")
-    y = np.asarray(residuals, dtype="float64")
-    keep = ~(np.isnan(x) | np.isnan(y))
-    x, y = x[keep], y[keep]
-    apply_style()
-    fig, (left, right) = plt.subplots(1, 2, figsize=SIZES["a4_full"])
-    cells = left.hexbin(x, y, gridsize=20, mincnt=threshold, cmap="cividis", linewidths=0)
-    centres = cells.get_offsets()
-    if len(centres):
-        hexagon = cells.get_paths()[0].vertices
-        lo, hi = centres.min(axis=0) + hexagon.min(axis=0), centres.max(axis=0) + hexagon.max(axis=0)
-        left.set_xlim(lo[0], hi[0])
-        left.set_ylim(lo[1], hi[1])
-        fig.colorbar(cells, cax=left.inset_axes([1.03, 0.0, 0.04, 1.0]), label="Respondents per bin")
+    bins, qq = checks["bins"], checks["qq"]
+    threshold = bins.attrs.get("threshold")
+    if axes is None:
+        apply_style()
+        _, axes = plt.subplots(1, 2, figsize=SIZES["a4_full"])
+    left, right = axes
+    if len(bins):
+        norm = plt.Normalize(bins["n"].min(), bins["n"].max())
+        cmap = plt.get_cmap("cividis")
+        for b in bins.itertuples():
+            left.add_patch(Rectangle((b.x_low, b.y_low), b.x_high - b.x_low, b.y_high - b.y_low,
+                                     facecolor=cmap(norm(b.n)), linewidth=0))
+        left.set_xlim(bins["x_low"].min(), bins["x_high"].max())
+        left.set_ylim(bins["y_low"].min(), bins["y_high"].max())
+        mappable = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
+        left.figure.colorbar(mappable, cax=left.inset_axes([1.03, 0.0, 0.04, 1.0]), label="Respondents per bin")
     else:
-        left.text(0.5, 0.5, f"suppressed (no bin holds {DEFAULT_THRESHOLD} or more respondents)",
+        left.text(0.5, 0.5, f"suppressed (no bin holds {threshold} or more respondents)",
                   transform=left.transAxes, ha="center", va="center", fontsize=7, color=_GREY)
     left.axhline(0, color=_GREY, linestyle="--", linewidth=0.8)
     left.set_xlabel("Fitted value (outcome units)")
     left.set_ylabel("Residual (outcome units)")
-    left.set_title(f"Residuals vs fitted (bins of {DEFAULT_THRESHOLD}+ respondents)", fontsize=8)
-    (theoretical, ordered), (slope, intercept, _) = stats.probplot(y, dist="norm")
-    central = (stats.norm.cdf(theoretical) >= 0.01) & (stats.norm.cdf(theoretical) <= 0.99)
-    right.plot(theoretical[central], ordered[central], color=PALETTE[0], linewidth=1.6,
+    left.set_title(f"Residuals vs fitted (bins of {threshold}+ respondents)", fontsize=8)
+    right.plot(qq["theoretical"], qq["residual"], color=PALETTE[0], linewidth=1.6,
                label="Residual quantiles (1st-99th percentile)")
-    right.plot(theoretical[central], intercept + slope * theoretical[central], color=PALETTE[5],
-               linestyle="--", linewidth=1, label="Straight-line fit")
+    right.plot(qq["theoretical"], qq["line"], color=PALETTE[5], linestyle="--", linewidth=1, label="Straight-line fit")
     right.set_xlabel("Theoretical quantile (standard normal)")
     right.set_ylabel("Residual quantile (outcome units)")
     right.set_title("Normal Q-Q plot", fontsize=8)
     right.legend(frameon=False, fontsize=7)
-    fig.subplots_adjust(wspace=0.7)
-    return fig
+    left.figure.subplots_adjust(wspace=0.7)
+    return np.asarray(axes)
 
 
-def plot_curve(table: pd.DataFrame, x: str, y: str, low: str, high: str, xlabel: str = "", ylabel: str = "",
-               ax=None):
-    """A line of ``y`` against ``x`` with a shaded band from ``low`` to ``high``.
+@old_calls(positional=("x", "estimate", "low", "high", "xlabel", "ylabel", "ax"), renamed={"y": "estimate"})
+def plot_curve(table: pd.DataFrame, *, x: str = "value", estimate: str = "estimate", low: str = "conf_low",
+               high: str = "conf_high", xlabel: str = "", ylabel: str = "", ax=None):
+    """A line of ``estimate`` against ``x`` with a shaded band from ``low`` to ``high``.
 
     For model predictions over a grid of values, e.g.
-    :meth:`analysis.stats.models.LogitResult.predicted` (``value, probability, conf_low, conf_high``).
+    :meth:`analysis.stats.models.LogitResult.predicted` (``value, estimate, conf_low, conf_high``).
     Rows are drawn in the order of ``x``; a missing value leaves a gap.
 
     Parameters
     ----------
     table : DataFrame
-    x, y, low, high : str
+    x, estimate, low, high : str
         Columns of the grid, the prediction and the interval bounds.
     xlabel, ylabel : str
         Axis labels, with units.
@@ -473,9 +498,9 @@ def plot_curve(table: pd.DataFrame, x: str, y: str, low: str, high: str, xlabel:
 
     Examples
     --------
-    >>> t = pd.DataFrame({"value": [0.0, 8.0, 16.0], "probability": [0.2, 0.4, 0.6],
+    >>> t = pd.DataFrame({"value": [0.0, 8.0, 16.0], "estimate": [0.2, 0.4, 0.6],
     ...                   "conf_low": [0.15, 0.37, 0.5], "conf_high": [0.25, 0.43, 0.7]})
-    >>> ax = plot_curve(t, "value", "probability", "conf_low", "conf_high", xlabel="PSS-4 (0-16)")
+    >>> ax = plot_curve(t, xlabel="PSS-4 (0-16)")
     >>> ax.lines[0].get_ydata().tolist()
     [0.2, 0.4, 0.6]
     >>> plt.close(ax.figure)
@@ -484,7 +509,7 @@ def plot_curve(table: pd.DataFrame, x: str, y: str, low: str, high: str, xlabel:
         _, ax = new_figure("a4_full")
     t = table.sort_values(x)
     ax.fill_between(t[x], t[low], t[high], color=PALETTE[4], alpha=0.35, linewidth=0, label="Confidence interval")
-    ax.plot(t[x], t[y], color=PALETTE[0], linewidth=1.8, label="Prediction")
+    ax.plot(t[x], t[estimate], color=PALETTE[0], linewidth=1.8, label="Prediction")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     return ax
@@ -509,8 +534,26 @@ def _suppressed_text(t: pd.DataFrame, row, sep: str = " ") -> str:
     return f"suppressed{sep}(< {found.group(1)} respondents)" if found else f"suppressed{sep}(too few respondents)"
 
 
-def _scale_name(scale: str) -> str:
-    return str(scale).removeprefix("hse_").replace("_", " ").capitalize()
+def scale_label(scale: str) -> str:
+    """The label of a scale in its instrument file (``hse_managers_support`` -> "Managers' support").
+
+    Examples
+    --------
+    >>> scale_label("hse_peer_support"), scale_label("not_a_scale")
+    ('Peer support', 'not_a_scale')
+    """
+    return scale_labels().get(str(scale), str(scale))
+
+
+def _in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: "Perceived stress" -> "perceived stress", "PSS-4" kept."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def _variable_label(name: str) -> str:
+    """A scale's label, or the name with spaces for underscores."""
+    label = scale_labels().get(str(name))
+    return label if label else str(name).replace("_", " ")
 
 
 # --------------------------------------------------------------------------------------------
@@ -533,7 +576,7 @@ def _health_check_value(value: float, unit: str) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
 
-def plot_health_check(flags_long: pd.DataFrame, ax=None):
+def plot_health_check(table: pd.DataFrame, *, ax=None):
     """Team comparison grid of the workload health check: teams as rows, indicators as columns.
 
     Each cell is filled with its flag's colour (red, amber = the band yellow, green, grey for no
@@ -544,7 +587,7 @@ def plot_health_check(flags_long: pd.DataFrame, ax=None):
 
     Parameters
     ----------
-    flags_long : DataFrame
+    table : DataFrame
         :func:`analysis.studies.health_check.flags_long`: ``team`` (or, for services, only ``service``),
         ``indicator, label, unit, value, flag, amber_cut, red_cut, higher_is_worse,
         threshold_status``.
@@ -567,7 +610,7 @@ def plot_health_check(flags_long: pd.DataFrame, ax=None):
     ['25%\\nred', 'no data']
     >>> plt.close(ax.figure)
     """
-    t = flags_long.reset_index(drop=True)
+    t = table.reset_index(drop=True)
     rows_by = "team" if "team" in t.columns else "service"
     rows = list(pd.unique(t[rows_by]))
     columns = list(pd.unique(t["indicator"]))

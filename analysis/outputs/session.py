@@ -47,6 +47,15 @@ _CSS = ("background:#D55E00;color:#ffffff;font-weight:bold;padding:0.5em 0.8em;"
         "border-radius:4px;font-size:1.1em")
 
 
+def _figure_of(drawn):
+    """The Figure of a Figure, an Axes or an array of Axes (what the plot functions return)."""
+    if hasattr(drawn, "savefig"):
+        return drawn
+    if hasattr(drawn, "figure"):
+        return drawn.figure
+    return next(iter(drawn.flat if hasattr(drawn, "flat") else drawn)).figure
+
+
 @dataclass
 class _Loaded:
     wave: object
@@ -292,8 +301,11 @@ class Session:
     def figure(self, name: str, fig, *, title: str, alt_text: str, caption: str = "", labels=None,
                n: int | None = None) -> None:
         """Stamp and save a figure (PNG 300 dpi, SVG, alt text; see :func:`analysis.outputs.style.save_figure`),
-        record it, and show it with its alt text."""
+        record it, and show it with its alt text. ``fig`` is a Figure, or the Axes (or array of Axes)
+        a plot function returned."""
         from .style import save_figure
+
+        fig = _figure_of(fig)
 
         labels = [str(lb) for lb in (labels or [self.label])]
         n = n if n is not None else sum(self._info(lb)["n"] for lb in labels)

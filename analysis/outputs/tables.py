@@ -18,13 +18,19 @@ from ..files import fix_workbook_times, stamp_workbook
 SYNTHETIC_MARK = "SYNTHETIC DATA - illustrative only"
 
 #: Columns whose values cannot exceed 1 in absolute value (APA: no leading zero).
-BOUNDED = ("p_value", "p_adjusted", "r2", "r2_adj", "delta_r2", "alpha", "alpha_ci_low", "alpha_ci_high",
-           "omega", "beta", "share", "weakest_item_rest_r", "mcfadden_r2", "nagelkerke_r2", "auc",
-           "below_p20", "below_p50", "below_p80", "robust_p", "robust_effect")
+BOUNDED = ("r2", "r2_adj", "beta", "share", "weakest_item_rest_r", "mcfadden_r2", "nagelkerke_r2", "auc",
+           "below_p20", "below_p50", "below_p80", "robust_estimate", "shapiro_w")
 
+#: Measures whose estimate and interval cannot exceed 1 in absolute value (the ``measure`` column says
+#: what a row's ``estimate`` is; see :mod:`analysis.stats.results`).
+BOUNDED_MEASURES = ("share", "difference_in_shares", "cronbach_alpha", "mcdonald_omega", "r2_change", "cramers_v",
+                    "omega_squared", "rank_biserial", "probability", "average_marginal_effect")
+
+#: The columns that carry a row's estimate (formatted by the row's ``measure``).
+ESTIMATE_COLUMNS = ("estimate", "std_error", "conf_low", "conf_high")
 
 #: Columns shown as whole numbers when every value is whole (counts, points, ranks).
-WHOLE = ("rank", "count", "points", "max_points", "n_any")
+WHOLE = ("rank", "count", "points", "max_points")
 
 
 def format_p(p: float) -> str:
@@ -62,17 +68,30 @@ def format_number(x: float, decimals: int = 2, bounded: bool = False) -> str:
 def apa_table(table: pd.DataFrame, decimals: int = 2) -> pd.DataFrame:
     """Format every numeric column of a results table as APA text.
 
-    p values (columns ending ``p_value``/``p_adjusted``/``_p``) get :func:`format_p`; columns in
-    :data:`BOUNDED` lose the leading zero; counts (``n``, ``n_*``, ``k``, ``df`` when whole) are
-    whole numbers; everything else gets ``decimals`` places. Suppressed cells (NaN) become "".
+    p values (``p_value`` and columns ending ``_p_value``, as the results schema names them) get
+    :func:`format_p`; columns in :data:`BOUNDED`, and the estimate columns of rows whose
+    ``measure`` is in :data:`BOUNDED_MEASURES`, lose the leading zero; counts (``n``, ``n_*``,
+    ``k``, ``df`` when whole) are whole numbers; everything else gets ``decimals`` places.
+    Suppressed cells (NaN) become "".
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"measure": ["share", "mean"], "n": [120.0, 118.0], "estimate": [0.4213, 7.8112],
+    ...                   "p_value": [0.0004, 0.0213]})
+    >>> apa_table(t).values.tolist()
+    [['share', '120', '.42', '< .001'], ['mean', '118', '7.81', '.021']]
     """
     out = table.copy()
+    bounded_rows = (out["measure"].isin(BOUNDED_MEASURES).to_numpy() if "measure" in out.columns
+                    else pd.Series(False, index=out.index).to_numpy())
     for col in out.columns:
         if not pd.api.types.is_numeric_dtype(out[col].dtype) or pd.api.types.is_bool_dtype(out[col].dtype):
             continue
         x = out[col].astype(float)
-        if col in ("p_value", "p_adjusted", "robust_p", "f_p", "p_change") or col.endswith("_p"):
+        if col == "p_value" or str(col).endswith("_p_value"):
             out[col] = [format_p(v) for v in x]
+        elif col in ESTIMATE_COLUMNS:
+            out[col] = [format_number(v, decimals, b) for v, b in zip(x, bounded_rows)]
         elif (col == "n" or col.startswith("n_") or col == "k"
               or (x.dropna() % 1 == 0).all() and (col.startswith("df") or col in WHOLE)):
             out[col] = ["" if math.isnan(v) else f"{v:.0f}" for v in x]

@@ -3,8 +3,8 @@
 :func:`draft_codebook` reads an export with :func:`analysis.reading.readers.read_table` and proposes a codebook
 in the format of :mod:`analysis.reading.codebook`: which export column is which canonical column, which
 values mean no answer, which answer labels stand for which codes, and which columns are the survey
-tool's own metadata. :func:`write_draft` writes it as YAML with a comment on every entry saying how
-it was matched and how sure the match is.
+tool's own metadata. :func:`~analysis.reading.draft_writer.write_draft` (also importable from here)
+writes it as YAML with a comment on every entry saying how it was matched and how sure the match is.
 
 Nothing is guessed silently. A column, answer or value the drafter cannot place is left out of the
 codebook and listed as a TODO (in :attr:`DraftResult.todo` and as a ``# TODO:`` comment in the
@@ -27,7 +27,7 @@ file); loading the export with the draft then fails until someone decides. How i
 - **ignore**: survey-tool metadata (``StartDate``, ``IPAddress``, ``Duration (in seconds)``, ...).
 
 The matching rules (synonyms, keywords, phrases, sentinel numbers, metadata names) are data, in
-:data:`RULES`.
+``analysis/specs/codebook_draft_rules.yaml`` (:data:`RULES` once read).
 """
 
 from __future__ import annotations
@@ -45,150 +45,45 @@ import yaml
 
 from .codebook import load_codebook, normalise_label
 from .dictionary import load_dictionary
+from .draft_writer import write_draft  # noqa: F401 (re-exported: a draft is written as soon as it is made)
 from ..errors import CodebookError, Problem
-from .readers import read_table
+from ..paths import DRAFT_RULES_FILE, SCHEMA_DIR
+from ..specs import check_against_schema
+from .readers import RawTable, read_table
 from .waves import read_sidecar
 
-#: The drafter's matching rules, as data. Phrases are compared after case-folding and dropping
-#: apostrophes, spaces and punctuation ("Response ID" = "responseid").
-RULES_YAML = r"""
-# canonical column -> whole-header synonyms (matched with high confidence)
-synonyms:
-  respondent_id: [response id, respondent id, participant id, record id, case id, resp id, id,
-                  unique id, respondent, response number, respondent number, participant]
-  wave: [survey wave, survey year, year of survey]
-  nation: [country, uk nation, nation of work, country of work, which nation do you work in,
-           which country do you work in, which uk nation do you work in]
-  sector: [service area, area of practice, practice area, main service area, service user group,
-           which service area do you work in]
-  role: [job role, current role, job title, your role, what is your role, what is your job role]
-  employer: [employer type, type of employer, employing organisation, organisation type,
-             who is your employer, who employs you]
-  gender: [sex, gender identity, what is your gender]
-  age_band: [age, age group, age range, age bracket, how old are you, what is your age]
-  ethnicity: [ethnic group, ethnic background, ethnic origin, what is your ethnic group]
-  years_qualified: [years since qualifying, years since qualification, years post qualification,
-                    post qualifying experience, years qualified, how many years have you been qualified]
-  disability: [disabled, do you have a disability, do you consider yourself disabled, disability status]
-  hours_contracted: [contracted hours, contract hours, contractual hours, contracted hours per week,
-                     hours per week contracted, weekly contracted hours]
-  hours_actual: [actual hours, hours worked, actual hours worked, hours actually worked,
-                 actual hours per week, weekly hours worked]
-  job_satisfaction: [satisfaction, overall job satisfaction, overall satisfaction,
-                     how satisfied are you with your job]
-  intend_leave_job: [intend to leave, intention to leave, intend to leave job, intention to leave job,
-                     intend to leave your job, leave job]
-  intend_leave_profession: [intend to leave profession, intention to leave profession,
-                            intend to leave social work, leave profession, leave social work]
-  presenteeism_12m: [presenteeism, went to work ill, worked while ill, worked when ill]
-  sickness_absence_days_12m: [sickness absence, sickness absence days, sick days, days off sick, sickness days]
-  aggression_service_users: [aggression, aggression from service users, verbal or physical aggression]
-  racism_colleagues_12m: [racism from colleagues, racism by colleagues]
-  racism_service_users_12m: [racism from service users, racism by service users]
-  comments: [comment, any other comments, other comments, further comments, free text]
+_RULES_SCHEMA_FILE = SCHEMA_DIR / "codebook_draft_rules.schema.yaml"
 
-# canonical column -> word groups: a header holding every word of one group points at the column
-# (medium confidence, and only when it points at one column). "word*" matches any ending.
-keywords:
-  nation: [[nation], [country]]
-  sector: [[sector], [service, area], [area, practice]]
-  role: [[role], [job, title]]
-  employer: [[employer*], [employ*, organisation*]]
-  gender: [[gender], [sex]]
-  age_band: [[age], [aged], [how, old]]
-  ethnicity: [[ethnic*], [race]]
-  years_qualified: [[qualif*, years], [years, experience]]
-  disability: [[disab*]]
-  hours_contracted: [[contract*]]
-  hours_actual: [[actual*, hour*], [hours, worked]]
-  job_satisfaction: [[satisf*]]
-  intend_leave_job: [[leav*, job], [leav*, post], [leav*, employer]]
-  intend_leave_profession: [[leav*, profession], [leav*, social, work]]
-  presenteeism_12m: [[presentee*], [work*, ill], [work*, unwell]]
-  sickness_absence_days_12m: [[sickness, absence], [days, off, sick], [sick, days]]
-  aggression_service_users: [[aggress*], [violen*]]
-  racism_colleagues_12m: [[racis*, colleague*], [racis*, manager*]]
-  racism_service_users_12m: [[racis*, service, user*], [racis*, people, using]]
-  comments: [[comment*]]
 
-# instrument id -> prefixes of its item columns, besides its id, short name and item_column
-instrument_prefixes:
-  hse_mit: [hse, hsemsit, hseit, hsems, msit, hseindicator]
-  pss4: [pss, perceivedstress]
-  swemwbs: [wemwbs]
-  uwes9: [uwes]
-  wrqol: [qowl]
-# words allowed between an item prefix and the item number ("HSE Q12", "PSS4 item 2")
-item_words: [q, qu, question, item, i, no, nr, number]
-# a last word that marks an item column as reverse-scored in the export ("HSE_Q3_R")
-reversed_words: [r, rev, reversed, recoded]
+def _read_rules(path=DRAFT_RULES_FILE) -> dict:
+    """Read the drafter's matching rules and check them against their schema.
 
-# category column -> canonical value -> answer synonyms (normalised matches need none)
-values:
-  nation:
-    Northern Ireland: [ni, n ireland]
-  sector:
-    children_families: [children and family services, childrens services, childrens social care,
-                        children, child and family, child and family social work]
-    adults: [adult services, adults services, adult social care, adults social care, adult]
-    mixed: [both, children and adults, all ages, all age]
-  role:
-    social_worker: [qualified social worker, practitioner, social worker practitioner]
-    senior_practitioner: [senior social worker, advanced practitioner, senior practitioner or equivalent]
-    manager: [team manager, service manager, practice manager, team leader]
-    independent: [independent social worker, self employed]
-    student_or_asye: [student, asye, newly qualified social worker, nqsw, student social worker]
-  employer:
-    local_authority: [council, local council, la]
-    nhs: [nhs trust, health trust, health and social care trust]
-    voluntary: [charity, voluntary sector, third sector, voluntary or charity]
-    agency: [employment agency, locum agency, locum]
-    independent: [private, private sector, independent sector]
-  gender:
-    female: [woman, f, women]
-    male: [man, m, men]
-    non_binary: [nonbinary]
-    self_described: [prefer to self describe, self describe, in another way]
-  age_band:
-    18-29: [under 30, 18 29 years]
-    60+: [60 and over, 60 or over, 60 plus, over 60, 60 or older, 60 and older]
-  ethnicity:
-    white_british: [white english welsh scottish northern irish or british]
-    white_other: [any other white background, white any other white background, other white]
-    black: [black british, black african caribbean or black british, black or black british]
-    asian: [asian british, asian or asian british]
-    mixed: [mixed or multiple ethnic groups, mixed multiple ethnic groups]
-    other: [other ethnic group, any other ethnic group]
+    Raises
+    ------
+    CodebookError
+        When the file cannot be read as YAML, or breaks
+        ``analysis/specs/schemas/codebook_draft_rules.schema.yaml``.
 
-# answer label (in any coded column that has it) -> other spellings of it
-labels:
-  "Yes": [y, true]
-  "No": [n, false]
-  Neutral: [neither agree nor disagree]
+    Examples
+    --------
+    >>> _read_rules()["missing"]["high_confidence"]
+    [-99, -999, -9999, 999, 9999]
+    """
+    path = Path(path)
+    try:
+        rules = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CodebookError([Problem("bad drafting rules", None, f"cannot be read as YAML: {exc}",
+                                     "correct the YAML (indentation, colons, quotes) at the place named")],
+                            source=str(path)) from None
+    check_against_schema(rules, _RULES_SCHEMA_FILE, str(path), "bad drafting rules")
+    return rules
 
-# values that mean no answer
-missing:
-  phrases: [prefer not to say, prefer not to answer, rather not say, id rather not say,
-            decline to answer, declined, refused, dont know, do not know, not known, n/a,
-            not applicable, no answer, not answered, no response, skipped, missing, "#null!"]
-  numbers: [-1, -2, -3, -7, -8, -9, -77, -88, -97, -98, -99, -999, -9999,
-            77, 88, 97, 98, 99, 777, 888, 997, 998, 999, 9999]
-  # where the sentinel is the code every missing answer gets (high), or a rarer one (medium)
-  high_confidence: [-99, -999, -9999, 999, 9999]
 
-# survey-tool metadata columns (Qualtrics, SurveyMonkey, LimeSurvey, Google Forms, SPSS)
-metadata:
-  names: [StartDate, EndDate, Status, IPAddress, Progress, Duration (in seconds), Duration, Finished,
-          RecordedDate, RecipientLastName, RecipientFirstName, RecipientEmail, ExternalReference,
-          ExternalDataReference, LocationLatitude, LocationLongitude, DistributionChannel,
-          UserLanguage, Collector ID, Start Date, End Date, IP Address, Email Address, First Name,
-          Last Name, Timestamp, Submitted at, Submit date, Date submitted, Last page, Start language,
-          Seed, Date started, Date last action, Referrer URL, Interview time, Token, Network ID,
-          filter_$, Completed]
-  prefixes: [Q_Recaptcha, Q_Relevant, Q_TotalDuration, Q_URL, Q_Language, Q_BallotBox, Q_DataPolicy,
-             Custom Data, Duration, Time taken]
-"""
-RULES = yaml.safe_load(RULES_YAML)
+#: The drafter's matching rules, as read from ``analysis/specs/codebook_draft_rules.yaml``.
+#: Phrases are compared after case-folding and dropping apostrophes, spaces and punctuation
+#: ("Response ID" = "responseid").
+RULES = _read_rules()
 
 #: Confidence levels, best first.
 CONFIDENCE = ("high", "medium", "low")
@@ -228,6 +123,7 @@ def _as_number(value) -> float | None:
 
 def _plain(x: float):
     """``-99.0`` -> ``-99`` for the codebook."""
+    # Not errors._plain: that one unwraps numpy scalars and would leave -99.0 a float.
     return int(x) if float(x).is_integer() else float(x)
 
 
@@ -587,14 +483,74 @@ def draft_codebook(path, *, wave=None, sheet=None) -> DraftResult:
     >>> draft.columns.set_index("export_column").loc["Response ID", ["canonical", "method"]].tolist()
     ['respondent_id', 'synonym']
     """
-    path = Path(path)
+    # The order matters: steps 2 and 8 pass over columns an earlier step has already put in `todo`.
     rules = _rules()
-    d = rules.dictionary
+    export, todo = _read_export(Path(path), sheet)
+    comments: dict = {}
+    matches = _match_headers(export, rules, todo)
+    _match_numbered_blocks(export, matches, rules, todo)
+    _settle_shared_targets(matches, todo)
+    mapped = {h: m.canonical for h, m in matches.items() if m is not None and m.canonical is not None}
+    ignore = [h for h, m in matches.items() if m is not None and m.canonical is None]
+    found = _read_answers(export, mapped, rules, todo)
+    missing_codes, column_missing, missing_rows = _place_missing_codes(found, mapped, rules, comments)
+    answer_labels = _group_answer_labels(found, mapped, rules, comments)
+    wave_entry = _check_what_a_load_needs(export, matches, mapped, wave, rules, todo)
+    rows = _column_rows(export, matches, mapped, rules, todo, comments)
+    codebook = _assemble_codebook(export, sheet, wave_entry, comments, {
+        "columns": mapped, "ignore": ignore, "missing_codes": missing_codes,
+        "column_missing_codes": column_missing, "answer_labels": answer_labels})
+    load_codebook(codebook)  # the draft itself always fits the codebook format
+
+    return DraftResult(
+        codebook=codebook,
+        columns=pd.DataFrame(rows, columns=["export_column", "canonical", "action", "method", "confidence", "detail"]),
+        answers=pd.DataFrame(found.rows, columns=["export_column", "canonical", "answer", "code", "method",
+                                                  "confidence"]),
+        missing=pd.DataFrame(missing_rows, columns=["code", "applies_to", "method", "confidence", "cells", "columns"]),
+        todo=todo,
+        source=export.path.name,
+        comments=comments,
+    )
+
+
+@dataclass(frozen=True)
+class _Export:
+    """The export as the drafting steps read it."""
+
+    path: Path
+    table: RawTable
+    frame: pd.DataFrame      # the answers (without Qualtrics' extra header rows)
+    header: list             # the column names, as text
+    questions: dict          # column -> question text (Qualtrics' second header row), if any
+    labels_of: dict          # column -> {code: value label} (SPSS, Stata)
+    sidecar: dict            # the <stem>.meta.yaml beside the export, if any
+
+
+@dataclass
+class _Answers:
+    """What the answers of the mapped columns hold (step 4)."""
+
+    candidates: dict = field(default_factory=dict)  # normalised missing code -> what and where
+    rows: list = field(default_factory=list)        # one per answer mapped (DraftResult.answers)
+    labels: dict = field(default_factory=dict)      # canonical -> answer labels to write
+
+    def note_missing(self, value, method, confidence, canon, n) -> None:
+        """Record ``n`` cells of ``canon`` holding a missing code; the surest method found wins."""
+        key = normalise_label(value)
+        c = self.candidates.setdefault(key, {"code": value, "method": method, "confidence": confidence,
+                                             "columns": Counter()})
+        if CONFIDENCE.index(confidence) < CONFIDENCE.index(c["confidence"]):
+            c.update(method=method, confidence=confidence)
+        c["columns"][canon] += n
+
+
+def _read_export(path: Path, sheet) -> tuple[_Export, list[Todo]]:
+    """Read the export and its sidecar; Qualtrics' extra header rows are dropped, with a TODO."""
     table = read_table(path, sheet=sheet)
     frame = table.frame
     header = [str(c) for c in frame.columns]
     todo: list[Todo] = []
-    comments: dict = {}
 
     skip = _qualtrics_header_rows(frame) if table.format in ("csv", "excel") else 0
     questions = dict(zip(header, frame.iloc[0].astype(str))) if skip else {}
@@ -604,21 +560,29 @@ def draft_codebook(path, *, wave=None, sheet=None) -> DraftResult:
                          f"{path.name} has Qualtrics' question-text and ImportId rows under its header, which "
                          "are not answers - delete the file's 2nd and 3rd lines before loading", "file"))
     labels_of = {c: {float(k): str(v) for k, v in (table.value_labels.get(c) or {}).items()} for c in header}
+    return _Export(path, table, frame, header, questions, labels_of, read_sidecar(path)), todo
 
-    # 1. each header on its own
+
+def _match_headers(export: _Export, rules: _Rules, todo: list) -> dict[str, ColumnMatch | None]:
+    """Step 1: match each header on its own (a header keywords tie to several columns is a TODO)."""
+    header = export.header
     prefixes = Counter(p[0] for h in header if (p := _drop_prefix(h)))
     shared = {p for p, n in prefixes.items() if n >= len(header) / 2}
     matches: dict[str, ColumnMatch | None] = {}
     for h in header:
-        matches[h] = match_header(h, shared_prefixes=shared, question=questions.get(h))
+        matches[h] = match_header(h, shared_prefixes=shared, question=export.questions.get(h))
         if matches[h] is None and len(hits := _keyword(h, rules)) > 1:
             todo.append(Todo("ambiguous column", h, None,
                              f'column "{h}" could be any of {", ".join(hits)} - map it under '
                              "columns: or add it to ignore:"))
+    return matches
 
-    # 2. numbered blocks (Q3_1 ... Q3_4) whose numbers and answers fit exactly one instrument
+
+def _match_numbered_blocks(export: _Export, matches: dict, rules: _Rules, todo: list) -> None:
+    """Step 2: match numbered blocks (Q3_1 ... Q3_4) whose numbers and answers fit exactly one instrument."""
+    d = rules.dictionary
     blocks: dict[str, dict[int, str]] = {}
-    for h in header:
+    for h in export.header:
         m = re.match(r"^(.+?)[_.\- ]+([0-9]+)$", h)
         if matches[h] is None and m and not any(t.column == h for t in todo):
             blocks.setdefault(m.group(1), {})[int(m.group(2))] = h
@@ -628,7 +592,7 @@ def draft_codebook(path, *, wave=None, sheet=None) -> DraftResult:
             numbers = rules.by_number[inst.id]
             if set(members) != set(numbers):
                 continue
-            if all(_fits(_text_answers(frame[h], labels_of[h], rules), _label_keys(d[numbers[n]]))
+            if all(_fits(_text_answers(export.frame[h], export.labels_of[h], rules), _label_keys(d[numbers[n]]))
                    for n, h in members.items()):
                 fits.append(inst)
         if len(fits) == 1:
@@ -637,7 +601,9 @@ def draft_codebook(path, *, wave=None, sheet=None) -> DraftResult:
                 matches[h] = ColumnMatch(rules.by_number[inst.id][n], "answer pattern", "medium",
                                          f"block {block!r} numbered and answered like {inst.short_name} items")
 
-    # 3. one export column per canonical column: the best match wins; a tie is left to a person
+
+def _settle_shared_targets(matches: dict, todo: list) -> None:
+    """Step 3: keep one export column per canonical column, the best match; a tie is left to a person."""
     by_target: dict[str, list[str]] = {}
     for h, m in matches.items():
         if m is not None and m.canonical is not None:
@@ -660,69 +626,21 @@ def draft_codebook(path, *, wave=None, sheet=None) -> DraftResult:
                              "map it under columns: or add it to ignore:"))
             matches[h] = None
 
-    mapped = {h: m.canonical for h, m in matches.items() if m is not None and m.canonical is not None}
-    ignore = [h for h, m in matches.items() if m is not None and m.canonical is None]
 
-    # 4. answers and missing codes, column by column
-    candidates: dict[str, dict] = {}   # normalised missing code -> what and where
-    answers_rows, unmapped, out_of_range = [], {}, {}
-    col_labels: dict[str, dict] = {}   # canonical -> labels to write
-
-    def note_missing(value, method, confidence, canon, n):
-        key = normalise_label(value)
-        c = candidates.setdefault(key, {"code": value, "method": method, "confidence": confidence,
-                                        "columns": Counter()})
-        if CONFIDENCE.index(confidence) < CONFIDENCE.index(c["confidence"]):
-            c.update(method=method, confidence=confidence)
-        c["columns"][canon] += n
-
+def _read_answers(export: _Export, mapped: dict, rules: _Rules, todo: list) -> _Answers:
+    """Step 4: read the answers and missing codes of each mapped column; what fits nothing is a TODO."""
+    d = rules.dictionary
+    found = _Answers()
+    unmapped: dict = {}       # (answer, expected) -> [(export column, canonical), ...]
+    out_of_range: dict = {}   # export column -> (canonical, the numbers outside its range)
     for h, canon in mapped.items():
         spec = d[canon]
         if spec.kind in ("id", "label", "text"):
             continue
         keys = _label_keys(spec) if (spec.labels or spec.kind == "category") else {}
-        declared = {float(x) for x in table.declared_missing.get(h, ())}
-        texts, bad_numbers = {}, []
-        for value, label, n in _distinct(frame[h], labels_of[h]):
-            x = _as_number(value)
-            if x is not None and x in declared:
-                note_missing(_plain(x), "SPSS user-missing", "high", canon, n)
-                continue
-            if label is None and x is not None:
-                in_range = (spec.kind in ("code", "number") and spec.min <= x <= spec.max
-                            and (spec.kind == "number" or x.is_integer()))
-                if in_range or (spec.kind == "category" and normalise_label(x) in
-                                {normalise_label(v) for v in spec.values}):
-                    continue
-                if x in rules.sentinels:
-                    note_missing(_plain(x), "sentinel value",
-                                 "high" if x in rules.sure_sentinels else "medium", canon, n)
-                elif spec.kind == "category":
-                    texts[str(value)] = n
-                else:
-                    bad_numbers.append(x)
-                continue
-            text = label if label is not None else str(value).strip()
-            if _is_missing_phrase(text, rules) and not _match_answer(text, keys):
-                note_missing(text, "SPSS value label" if label is not None else "missing-answer phrase",
-                             "high", canon, n)
-                continue
-            texts[text] = n
-        for text, n in texts.items():
-            hit = _match_answer(text, keys) if keys else None
-            if hit is None:
-                unmapped.setdefault((text, spec.expected()), []).append((h, canon))
-                continue
-            code, method = hit
-            answers_rows.append({"export_column": h, "canonical": canon, "answer": text, "code": code,
-                                 "method": method, "confidence": "medium" if method == "synonym" else "high"})
-            if spec.kind == "category":
-                if method != "dictionary values":
-                    col_labels.setdefault(canon, {})[text] = code
-            else:
-                labels = col_labels.setdefault(canon, {v: k for k, v in spec.labels.items()})
-                if method != "instrument labels" and method != "dictionary labels":
-                    labels[text] = code
+        texts, bad_numbers = _sort_answers(export, h, spec, keys, rules, found)
+        for text in _map_answers(h, spec, keys, texts, found):
+            unmapped.setdefault((text, spec.expected()), []).append((h, canon))
         if bad_numbers:
             out_of_range[h] = (canon, sorted(set(bad_numbers)))
 
@@ -735,20 +653,85 @@ def draft_codebook(path, *, wave=None, sheet=None) -> DraftResult:
                          f"code (expected {expected}), or to missing_codes: if it means no answer",
                          "answer_labels"))
     for h, (canon, values) in out_of_range.items():
-        spec = d[canon]
-        shown = ", ".join(f"{_plain(v)}" for v in values[:6]) + (" ..." if len(values) > 6 else "")
-        hint = ""
-        observed = [_as_number(v) for v, _, _ in _distinct(frame[h], {})]
-        observed = [x for x in observed if x is not None and normalise_label(_plain(x)) not in candidates]
-        if spec.kind == "code" and observed and min(observed) >= spec.min + 1 and max(observed) == spec.max + 1:
-            hint = (f"; the answers look coded {spec.min + 1:g}-{spec.max + 1:g}, one above the canonical codes: "
-                    f"if so, add recode: {{{canon}: {{{', '.join(f'{k + 1:g}: {k:g}' for k in spec.labels)}}}}}")
-        todo.append(Todo("out of range", h, values[0],
-                         f'column "{h}" ({canon}) holds {shown}, outside the expected {spec.expected()} - '
-                         "correct the cells, recode them (recode:), or list them under missing_codes: if they "
-                         f"mean no answer{hint}", "missing_codes"))
+        todo.append(_out_of_range_todo(export, h, d[canon], values, found.candidates))
+    return found
 
-    # 5. missing codes: everywhere when no mapped column could hold the value as an answer
+
+def _sort_answers(export: _Export, h: str, spec, keys: dict, rules: _Rules, found: _Answers) -> tuple[dict, list]:
+    """One column's distinct answers: missing codes go to ``found``; returns the texts to map (with
+    their counts) and the numbers outside the column's range."""
+    canon = spec.name
+    declared = {float(x) for x in export.table.declared_missing.get(h, ())}
+    texts, bad_numbers = {}, []
+    for value, label, n in _distinct(export.frame[h], export.labels_of[h]):
+        x = _as_number(value)
+        if x is not None and x in declared:
+            found.note_missing(_plain(x), "SPSS user-missing", "high", canon, n)
+            continue
+        if label is None and x is not None:
+            in_range = (spec.kind in ("code", "number") and spec.min <= x <= spec.max
+                        and (spec.kind == "number" or x.is_integer()))
+            if in_range or (spec.kind == "category" and normalise_label(x) in
+                            {normalise_label(v) for v in spec.values}):
+                continue
+            if x in rules.sentinels:
+                found.note_missing(_plain(x), "sentinel value",
+                                   "high" if x in rules.sure_sentinels else "medium", canon, n)
+            elif spec.kind == "category":
+                texts[str(value)] = n
+            else:
+                bad_numbers.append(x)
+            continue
+        text = label if label is not None else str(value).strip()
+        if _is_missing_phrase(text, rules) and not _match_answer(text, keys):
+            found.note_missing(text, "SPSS value label" if label is not None else "missing-answer phrase",
+                               "high", canon, n)
+            continue
+        texts[text] = n
+    return texts, bad_numbers
+
+
+def _map_answers(h: str, spec, keys: dict, texts: dict, found: _Answers) -> list[str]:
+    """Map one column's answer texts to codes or categories in ``found``; returns those that map to none."""
+    canon = spec.name
+    unmapped = []
+    for text in texts:
+        hit = _match_answer(text, keys) if keys else None
+        if hit is None:
+            unmapped.append(text)
+            continue
+        code, method = hit
+        found.rows.append({"export_column": h, "canonical": canon, "answer": text, "code": code,
+                           "method": method, "confidence": "medium" if method == "synonym" else "high"})
+        if spec.kind == "category":
+            if method != "dictionary values":
+                found.labels.setdefault(canon, {})[text] = code
+        else:
+            labels = found.labels.setdefault(canon, {v: k for k, v in spec.labels.items()})
+            if method != "instrument labels" and method != "dictionary labels":
+                labels[text] = code
+    return unmapped
+
+
+def _out_of_range_todo(export: _Export, h: str, spec, values: list, candidates: dict) -> Todo:
+    """The TODO for numbers outside a column's range, with a recode hint when the codes look shifted by one."""
+    canon = spec.name
+    shown = ", ".join(f"{_plain(v)}" for v in values[:6]) + (" ..." if len(values) > 6 else "")
+    hint = ""
+    observed = [_as_number(v) for v, _, _ in _distinct(export.frame[h], {})]
+    observed = [x for x in observed if x is not None and normalise_label(_plain(x)) not in candidates]
+    if spec.kind == "code" and observed and min(observed) >= spec.min + 1 and max(observed) == spec.max + 1:
+        hint = (f"; the answers look coded {spec.min + 1:g}-{spec.max + 1:g}, one above the canonical codes: "
+                f"if so, add recode: {{{canon}: {{{', '.join(f'{k + 1:g}: {k:g}' for k in spec.labels)}}}}}")
+    return Todo("out of range", h, values[0],
+                f'column "{h}" ({canon}) holds {shown}, outside the expected {spec.expected()} - '
+                "correct the cells, recode them (recode:), or list them under missing_codes: if they "
+                f"mean no answer{hint}", "missing_codes")
+
+
+def _place_missing_codes(found: _Answers, mapped: dict, rules: _Rules, comments: dict) -> tuple[list, dict, list]:
+    """Step 5: make each missing code apply everywhere, unless a mapped column holds it as an answer."""
+    d = rules.dictionary
     holds = {}
     for canon in mapped.values():
         spec = d[canon]
@@ -757,7 +740,7 @@ def draft_codebook(path, *, wave=None, sheet=None) -> DraftResult:
         elif spec.kind == "category":
             holds[canon] = (None, None, {normalise_label(v) for v in spec.values})
     missing_codes, column_missing, missing_rows = [], {}, []
-    ordered = sorted(candidates.values(),
+    ordered = sorted(found.candidates.values(),
                      key=lambda c: (not isinstance(c["code"], (int, float)),
                                     c["code"] if isinstance(c["code"], (int, float)) else 0))
     for c in ordered:
@@ -781,13 +764,17 @@ def draft_codebook(path, *, wave=None, sheet=None) -> DraftResult:
                 "so a missing code only here)"]))
             missing_rows.append({"code": code, "applies_to": canon, "method": c["method"],
                                  "confidence": c["confidence"], "cells": n, "columns": 1})
+    return missing_codes, column_missing, missing_rows
 
-    # 6. answer-label sets: columns sharing the same labels share a set
+
+def _group_answer_labels(found: _Answers, mapped: dict, rules: _Rules, comments: dict) -> dict:
+    """Step 6: gather the answer labels into sets; columns sharing the same labels share a set."""
+    d = rules.dictionary
     groups: dict = {}
     category_labels: dict = {}
     conflict = False
     for h, canon in mapped.items():
-        labels = col_labels.get(canon)
+        labels = found.labels.get(canon)
         if not labels:
             continue
         if d[canon].kind == "category":
@@ -798,27 +785,31 @@ def draft_codebook(path, *, wave=None, sheet=None) -> DraftResult:
     answer_labels = {}
     for i, (labels, cols) in enumerate(groups.items(), 1):
         answer_labels[f"set_{i}"] = {"columns": cols, "labels": dict(labels)}
-        methods = sorted({r["method"] for r in answers_rows if r["canonical"] in cols})
+        methods = sorted({r["method"] for r in found.rows if r["canonical"] in cols})
         span = cols[0] if len(cols) == 1 else f"{cols[0]} ... {cols[-1]} ({len(cols)} columns)"
         comments[("answer_labels", f"set_{i}")] = f"{span}; answers matched by {', '.join(methods)}"
-    cats = [canon for canon in mapped.values() if d[canon].kind == "category" and col_labels.get(canon)]
+    cats = [canon for canon in mapped.values() if d[canon].kind == "category" and found.labels.get(canon)]
     if cats and not conflict:
         answer_labels["categories"] = {"columns": cats, "labels": category_labels}
         comments[("answer_labels", "categories")] = "answers mapped to the dictionary's category values"
     else:
         for canon in cats:
-            answer_labels[f"{canon}_values"] = {"columns": [canon], "labels": col_labels[canon]}
+            answer_labels[f"{canon}_values"] = {"columns": [canon], "labels": found.labels[canon]}
     exact = ("instrument labels", "dictionary labels", "dictionary values")
     how = {(r["canonical"], r["answer"]): f"{r['method']}, {r['confidence']}"
-           for r in answers_rows if r["method"] not in exact}
+           for r in found.rows if r["method"] not in exact}
     for name, spec in answer_labels.items():
         for label in spec["labels"]:
             said = sorted({how[(c, label)] for c in spec["columns"] if (c, label) in how})
             if said:
                 comments[("label", name, label)] = "; ".join(said)
+    return answer_labels
 
-    # 7. what a load needs besides the columns
-    for inst in d.instruments:
+
+def _check_what_a_load_needs(export: _Export, matches: dict, mapped: dict, wave, rules: _Rules,
+                             todo: list) -> tuple[str | None, str | None]:
+    """Step 7: check what a load needs besides the columns; returns the wave label and where it came from."""
+    for inst in rules.dictionary.instruments:
         have = [c for c in inst.items if c in mapped.values()]
         if have and len(have) < len(inst.items):
             lacking = [c for c in inst.items if c not in have]
@@ -836,26 +827,29 @@ def draft_codebook(path, *, wave=None, sheet=None) -> DraftResult:
         todo.append(Todo("missing column", None, "respondent_id",
                          "no column matched respondent_id - map the export's identifier column to respondent_id "
                          "under columns:"))
-    sidecar = read_sidecar(path)
-    wave_label, wave_note = None, None
+    path, sidecar = export.path, export.sidecar
     if wave is not None:
-        wave_label, wave_note = str(wave), "given when drafting"
-    elif "wave" not in mapped.values() and sidecar.get("wave") is not None:
-        wave_label, wave_note = str(sidecar["wave"]), f"from {path.stem}.meta.yaml"
-    elif "wave" not in mapped.values():
+        return str(wave), "given when drafting"
+    if "wave" not in mapped.values() and sidecar.get("wave") is not None:
+        return str(sidecar["wave"]), f"from {path.stem}.meta.yaml"
+    if "wave" not in mapped.values():
         year = re.search(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])", path.name)
         todo.append(Todo("no wave label", None, None,
                          "no wave column and no wave label - add wave: with the wave's label"
                          + (f" (the file name suggests {year.group(1)})" if year else ""), "wave"))
+    return None, None
 
-    # 8. the columns nobody matched
+
+def _column_rows(export: _Export, matches: dict, mapped: dict, rules: _Rules, todo: list,
+                 comments: dict) -> list[dict]:
+    """Step 8: list how each export column was placed; a column nobody matched is a TODO."""
     flagged = {t.column for t in todo}
     rows = []
-    for h in header:
+    for h in export.header:
         m = matches[h]
         if m is None:
             if h not in flagged:
-                hint = _hint(frame[h], labels_of[h], mapped, rules)
+                hint = _hint(export.frame[h], export.labels_of[h], mapped, rules)
                 todo.append(Todo("unmatched column", h, None,
                                  f'column "{h}" not matched - map it under columns: or add it to ignore:{hint}'))
             rows.append({"export_column": h, "canonical": None, "action": "todo", "method": None,
@@ -864,7 +858,13 @@ def draft_codebook(path, *, wave=None, sheet=None) -> DraftResult:
         rows.append({"export_column": h, "canonical": m.canonical, "action": "map" if m.canonical else "ignore",
                      "method": m.method, "confidence": m.confidence, "detail": m.detail})
         comments[("columns" if m.canonical else "ignore", h)] = m.describe()
+    return rows
 
+
+def _assemble_codebook(export: _Export, sheet, wave_entry: tuple, comments: dict, sections: dict) -> dict:
+    """Put the codebook together: what the file needs to be read, then the non-empty sections."""
+    path, table, sidecar = export.path, export.table, export.sidecar
+    wave_label, wave_note = wave_entry
     codebook: dict = {"codebook": 1, "name": f"draft codebook for {path.name}",
                       "description": (f"Drafted from {path.name} (sha256 {table.sha256[:12]}) by "
                                       "analysis.reading.draft; check every mapping before use."),
@@ -882,27 +882,9 @@ def draft_codebook(path, *, wave=None, sheet=None) -> DraftResult:
         comments[("delimiter", None)] = "sniffed"
     if sheet is not None:
         codebook["sheet"] = sheet
-    codebook["columns"] = mapped
-    if ignore:
-        codebook["ignore"] = ignore
-    if missing_codes:
-        codebook["missing_codes"] = missing_codes
-    if column_missing:
-        codebook["column_missing_codes"] = column_missing
-    if answer_labels:
-        codebook["answer_labels"] = answer_labels
-    load_codebook(codebook)  # the draft itself always fits the codebook format
-
-    return DraftResult(
-        codebook=codebook,
-        columns=pd.DataFrame(rows, columns=["export_column", "canonical", "action", "method", "confidence", "detail"]),
-        answers=pd.DataFrame(answers_rows, columns=["export_column", "canonical", "answer", "code", "method",
-                                                    "confidence"]),
-        missing=pd.DataFrame(missing_rows, columns=["code", "applies_to", "method", "confidence", "cells", "columns"]),
-        todo=todo,
-        source=path.name,
-        comments=comments,
-    )
+    # columns: is always written, even empty; the other sections only when they hold something
+    codebook |= {key: value for key, value in sections.items() if key == "columns" or value}
+    return codebook
 
 
 def _hint(series, value_labels, mapped, rules) -> str:
@@ -921,99 +903,3 @@ def _hint(series, value_labels, mapped, rules) -> str:
             if name not in fits:
                 fits.append(name)
     return f" (its answers fit {', '.join(fits[:4])}{' ...' if len(fits) > 4 else ''})" if fits else ""
-
-
-# --- writing ------------------------------------------------------------------------------------
-
-def _dump(obj) -> list[str]:
-    return yaml.safe_dump(obj, sort_keys=False, allow_unicode=True, default_flow_style=False,
-                          width=10**9).splitlines()
-
-
-def _with_comment(line: str, comment) -> str:
-    return f"{line}  # {' '.join(str(comment).split())}" if comment else line
-
-
-def write_draft(result: DraftResult, path) -> Path:
-    """Write a drafted codebook as YAML, each entry commented with how it was matched, and every
-    TODO as a ``# TODO:`` comment where it belongs.
-
-    The file is a valid codebook as written (:func:`analysis.reading.codebook.load_codebook` reads it);
-    with no TODOs, :func:`analysis.load_wave` loads the export with it as it is.
-
-    Parameters
-    ----------
-    result : DraftResult
-        From :func:`draft_codebook`.
-    path : str or Path
-        Where to write the YAML.
-
-    Returns
-    -------
-    Path
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from analysis.paths import SYNTHETIC_DIR
-    >>> out = write_draft(draft_codebook(SYNTHETIC_DIR / "wave_2018_export.csv"),
-    ...                   pathlib.Path(tempfile.mkdtemp()) / "draft.yaml")
-    >>> [ln for ln in out.read_text().splitlines() if ln.startswith("  HSEMSIT_Q12")]
-    ['  HSEMSIT_Q12: hse_12  # item pattern, high: HSE MSIT item 12']
-    """
-    cb, notes = result.codebook, result.comments
-    load_codebook(cb)
-    todo_by = {}
-    for t in result.todo:
-        todo_by.setdefault(t.section, []).append(t)
-    lines = [f"# Draft codebook for {result.source}, made by analysis.reading.draft.",
-             "# Each entry says how it was matched and how sure the match is (high, medium, low): check them."]
-    if result.todo:
-        lines.append(f"# {len(result.todo)} TODO item(s) below: resolve them, then load the export with this file.")
-        lines += [f"#   - {t.message}" for t in result.todo]
-    else:
-        lines.append("# Nothing left to map: the export loads with this file as it is.")
-    lines += [f"# TODO: {t.message}" for t in todo_by.get("file", [])]
-
-    def todos(section, indent):
-        return [" " * indent + f"# TODO: {t.message}" for t in todo_by.get(section, [])]
-
-    order = ["codebook", "name", "description", "synthetic", "wave", "encoding", "delimiter", "sheet",
-             "columns", "ignore", "missing_codes", "column_missing_codes", "answer_labels"]
-    for key in order + [k for k in cb if k not in order]:
-        if key not in cb:
-            lines += todos(key, 0)
-            continue
-        value = cb[key]
-        if key in ("columns", "column_missing_codes"):
-            lines.append(f"{key}:" if value else f"{key}: {{}}")
-            for k, v in value.items():
-                body = _dump({k: v})
-                lines += ["  " + _with_comment(body[0], notes.get((key, k)))] + ["  " + b for b in body[1:]]
-            lines += todos(key, 2)
-        elif key in ("ignore", "missing_codes"):
-            lines.append(f"{key}:")
-            for v in value:
-                note = notes.get((key, normalise_label(v) if key == "missing_codes" else v))
-                lines.append(_with_comment(_dump([v])[0], note))
-            lines += todos(key, 0)
-        elif key == "answer_labels":
-            lines.append(f"{key}:")
-            lines += todos(key, 2)
-            for name, spec in value.items():
-                lines.append(_with_comment(f"  {_dump({name: None})[0].removesuffix(' null')}",
-                                           notes.get((key, name))))
-                lines += ["    " + b for b in _dump({"columns": spec["columns"]})] + ["    labels:"]
-                for label, code in spec["labels"].items():
-                    lines.append(_with_comment("      " + _dump({label: code})[0], notes.get(("label", name, label))))
-        else:
-            lines.append(_with_comment(_dump({key: value})[0], notes.get((key, None))))
-            lines += todos(key, 0)
-    text = "\n".join(lines) + "\n"
-    if yaml.safe_load(text) != cb:
-        raise CodebookError([Problem("unwritable codebook", None,
-                                     "the drafted codebook did not survive writing as YAML",
-                                     "report this as a bug in analysis.reading.draft")], source=str(path))
-    path = Path(path)
-    path.write_text(text, encoding="utf-8")
-    return path

@@ -18,6 +18,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..deprecations import old_calls
+from ..disclosure import DEFAULT_THRESHOLD, suppress
+
 LOG_COLUMNS = ["respondent_id", "scope", "target", "rule", "reason"]
 
 
@@ -133,7 +136,8 @@ def exclusion_summary(log: pd.DataFrame) -> pd.DataFrame:
     return log.groupby(keys, sort=False, dropna=False).size().rename("n").reset_index()
 
 
-def exclusion_table(log: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
+@old_calls(positional=("threshold",))
+def exclusion_table(log: pd.DataFrame, *, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """The respondents excluded from a wave, counted by rule, as a table fit to publish.
 
     A wave rule can describe respondents (a codebook rule such as "not a registered social
@@ -149,7 +153,7 @@ def exclusion_table(log: pd.DataFrame, threshold: int | None = None) -> pd.DataF
     log : DataFrame
         An exclusions log (``wave.exclusions``; rows of other scopes are left out).
     threshold : int, optional
-        Disclosure threshold (default :data:`analysis.disclosure.DEFAULT_THRESHOLD`).
+        Disclosure threshold.
 
     Returns
     -------
@@ -164,8 +168,6 @@ def exclusion_table(log: pd.DataFrame, threshold: int | None = None) -> pd.DataF
     >>> exclusion_table(log)[["rule", "n", "suppressed"]].values.tolist()
     [['empty_return', nan, 'secondary'], ['duplicate', nan, 'primary'], ['All', 14.0, '']]
     """
-    from ..disclosure import DEFAULT_THRESHOLD, suppress
-
     summary = exclusion_summary(log)
     rows = summary[summary["scope"] == "wave"]
     if not len(rows):  # nobody excluded: no rows
@@ -174,8 +176,7 @@ def exclusion_table(log: pd.DataFrame, threshold: int | None = None) -> pd.DataF
     total = pd.DataFrame([{"scope": "wave", "target": target, "rule": "All",
                            "reason": "all respondents excluded from the wave", "n": int(rows["n"].sum())}])
     table = pd.concat([rows, total], ignore_index=True).astype({"n": "int64"})
-    return suppress(table, "n", threshold=DEFAULT_THRESHOLD if threshold is None else threshold, by="rule",
-                    total_label="All")
+    return suppress(table, "n", threshold=threshold, by="rule", total_label="All")
 
 
 def missing_score_table(log: pd.DataFrame) -> pd.DataFrame:

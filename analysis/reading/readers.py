@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import arrow_csv
-from ..errors import Problem, SurveyDataError, SurveyDataWarning
+from ..errors import Problem, SurveyDataError, SurveyDataWarning, fail
 
 #: File suffix -> reader format.
 FORMATS = {
@@ -70,8 +70,8 @@ class RawTable:
     header: list = field(default_factory=list)
 
 
-def _fail(path, kind, message, fix):
-    raise SurveyDataError([Problem(kind, None, message, fix)], source=str(path))
+def _fail_file(path, kind, message, fix):
+    fail(kind, message, fix, place="file", source=str(path), outcome="nothing was loaded")
 
 
 def file_sha256(path) -> str:
@@ -163,17 +163,17 @@ def read_csv(path, encoding: str | None = None, delimiter: str | None = None, te
     path = Path(path)
     data = path.read_bytes()
     if not data.strip():
-        _fail(path, "empty file", "the file has no content", "export the survey again; the file is empty")
+        _fail_file(path, "empty file", "the file has no content", "export the survey again; the file is empty")
     detected = False
     if encoding is None:
         encoding, detected = detect_encoding(data)
         if not encoding:
-            _fail(path, "unknown encoding", "the text encoding could not be recognised",
+            _fail_file(path, "unknown encoding", "the text encoding could not be recognised",
                   "save the export as UTF-8 CSV, or name its encoding in the codebook (encoding:)")
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        _fail(path, "wrong encoding", f"the file cannot be read as {encoding}: {exc}",
+        _fail_file(path, "wrong encoding", f"the file cannot be read as {encoding}: {exc}",
               "save the export as UTF-8 CSV, or name its real encoding in the codebook (encoding:)")
     if detected and encoding.replace("_", "-").lower() not in ("ascii", "utf-8"):
         warnings.warn(
@@ -190,11 +190,11 @@ def read_csv(path, encoding: str | None = None, delimiter: str | None = None, te
     header_line = next(csv.reader([sample.splitlines()[0]], delimiter=delimiter)) if sample.strip() else []
     header = [h.strip() for h in header_line]
     if not any(header):
-        _fail(path, "empty file", "the file has no header row", "the first line must name the columns")
+        _fail_file(path, "empty file", "the file has no header row", "the first line must name the columns")
     _check_delimiter(path, header, delimiter, sample)
     dupes = [name for name, n in Counter(header).items() if n > 1]
     if dupes:
-        _fail(path, "duplicate columns", f"column name(s) {dupes} appear more than once in the header",
+        _fail_file(path, "duplicate columns", f"column name(s) {dupes} appear more than once in the header",
               "rename or remove the repeated columns in the export")
     text_columns = [c for c in header if c in set(text_columns)]
     from io import StringIO
@@ -216,7 +216,7 @@ def read_csv(path, encoding: str | None = None, delimiter: str | None = None, te
                 skipinitialspace=True,
             )
         except (pd.errors.ParserError, ValueError) as exc:
-            _fail(path, "malformed file", f"the file is not a well-formed table: {exc}",
+            _fail_file(path, "malformed file", f"the file is not a well-formed table: {exc}",
                   "check that every row has as many fields as the header (quotes closed, right delimiter)")
     _check_row_lengths(path, text, delimiter, frame)
     frame.columns = header
@@ -238,7 +238,7 @@ def _check_delimiter(path, header: list, delimiter: str, sample: str) -> None:
     others = [d for d in DELIMITERS if d != delimiter and d in name]
     if others:
         d = max(others, key=name.count)
-        _fail(path, "wrong delimiter",
+        _fail_file(path, "wrong delimiter",
               f"the header reads as one column {shown!r} when split at {_show_delimiter(delimiter)}; "
               f"it holds {name.count(d)} {_show_delimiter(d)} characters, which look like the file's delimiter",
               f"name the file's delimiter in the codebook (delimiter: {d!r}), or remove a wrong "
@@ -255,7 +255,7 @@ def _check_delimiter(path, header: list, delimiter: str, sample: str) -> None:
                 guess = c
                 break
     if guess:
-        _fail(path, "unknown delimiter",
+        _fail_file(path, "unknown delimiter",
               f"the header reads as one column {shown!r}: the columns seem to be separated by "
               f"{_show_delimiter(guess)}, which is not among the delimiters recognised (, ; tab |)",
               "save the export as comma-separated CSV, or name its delimiter in the codebook "
@@ -272,7 +272,7 @@ def _check_row_lengths(path, text: str, delimiter: str, frame: pd.DataFrame) -> 
     file costs nothing; short rows elsewhere are not detected.
     """
     if not isinstance(frame.index, pd.RangeIndex):
-        _fail(path, "malformed file",
+        _fail_file(path, "malformed file",
               f"the rows have one field more than the header's {frame.shape[1]} (a delimiter at the "
               "end of every line, or a column without a name in the header)",
               "remove the delimiter at the end of each line, or name the extra column in the header")
@@ -326,7 +326,7 @@ def _non_ascii_example(text: str) -> str:
 def _check_duplicate_header(path, header: list) -> None:
     dupes = [name for name, n in Counter(header).items() if n > 1]
     if dupes:
-        _fail(path, "duplicate columns", f"column name(s) {dupes} appear more than once in the header",
+        _fail_file(path, "duplicate columns", f"column name(s) {dupes} appear more than once in the header",
               "rename or remove the repeated columns in the export")
 
 
@@ -348,9 +348,9 @@ def read_excel(path, sheet=None) -> RawTable:
         # header=None: pandas would rename a repeated column "pss_1" to "pss_1.1" silently.
         raw = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None, dtype=object)
     except ValueError as exc:
-        _fail(path, "unreadable workbook", str(exc), "name an existing sheet in the codebook (sheet:)")
+        _fail_file(path, "unreadable workbook", str(exc), "name an existing sheet in the codebook (sheet:)")
     if raw.empty:
-        _fail(path, "empty file", "the sheet has no content", "export the survey again; the sheet is empty")
+        _fail_file(path, "empty file", "the sheet has no content", "export the survey again; the sheet is empty")
     header = [f"Unnamed: {i}" if pd.isna(c) else str(c) for i, c in enumerate(raw.iloc[0])]
     _check_duplicate_header(path, header)
     frame = raw.iloc[1:].reset_index(drop=True)
@@ -369,7 +369,7 @@ def read_spss_or_stata(path, fmt: str) -> RawTable:
     try:
         frame, meta = reader(str(path), apply_value_formats=False, **kwargs)
     except Exception as exc:  # pyreadstat raises its own ReadstatError and friends
-        _fail(path, "unreadable file", f"not a readable {fmt.upper()} file: {exc}",
+        _fail_file(path, "unreadable file", f"not a readable {fmt.upper()} file: {exc}",
               "export the file again from SPSS/Stata, or as CSV")
     declared: dict = {}
     for col, ranges in (getattr(meta, "missing_ranges", None) or {}).items():
@@ -389,7 +389,7 @@ def read_parquet(path) -> RawTable:
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several unrelated types
-        _fail(path, "unreadable file", f"not a readable Parquet file: {exc}", "write the file again")
+        _fail_file(path, "unreadable file", f"not a readable Parquet file: {exc}", "write the file again")
     return RawTable(frame, "parquet", path, file_sha256(path), header=[str(c) for c in frame.columns])
 
 
@@ -410,14 +410,14 @@ def read_table(path, *, encoding=None, delimiter=None, sheet=None, text_columns=
     """
     path = Path(path)
     if not path.exists():
-        _fail(path, "missing file", f"no file at {path}", "check the path")
+        _fail_file(path, "missing file", f"no file at {path}", "check the path")
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        _fail(path, "unsupported format", f"files ending {path.suffix!r} cannot be read",
+        _fail_file(path, "unsupported format", f"files ending {path.suffix!r} cannot be read",
               f"save the export as one of {sorted(set(FORMATS))}"
               + (" (old .xls workbooks: save as .xlsx)" if path.suffix.lower() == ".xls" else ""))
     if path.stat().st_size == 0:
-        _fail(path, "empty file", "the file has no content", "export the survey again; the file is empty")
+        _fail_file(path, "empty file", "the file has no content", "export the survey again; the file is empty")
     if fmt == "csv":
         table = read_csv(path, encoding, delimiter, text_columns)
     elif fmt == "excel":
@@ -428,10 +428,10 @@ def read_table(path, *, encoding=None, delimiter=None, sheet=None, text_columns=
         table = read_spss_or_stata(path, fmt)
     if header_rows > 1:
         if fmt not in ("csv", "excel"):
-            _fail(path, "bad codebook", f"header_rows: {header_rows} is for CSV and Excel files; this is a {fmt} file",
+            _fail_file(path, "bad codebook", f"header_rows: {header_rows} is for CSV and Excel files; this is a {fmt} file",
                   "remove header_rows from the codebook")
         table.frame = table.frame.iloc[header_rows - 1:].reset_index(drop=True)
     if table.frame.shape[0] == 0:
-        _fail(path, "empty file", "the file has a header but no respondents",
+        _fail_file(path, "empty file", "the file has a header but no respondents",
               "export the survey again with its responses")
     return table

@@ -231,29 +231,64 @@ def to_canonical(
 
     The report holds ``missing_coded`` (canonical column -> cells set missing by a missing code),
     ``ignored`` (export columns left out on purpose) and ``renamed`` (export -> canonical).
+
+    Examples
+    --------
+    >>> from analysis.paths import SYNTHETIC_DIR
+    >>> from analysis.reading.codebook import load_codebook
+    >>> from analysis.reading.dictionary import load_dictionary
+    >>> from analysis.reading.readers import read_table
+    >>> frame, problems, report = to_canonical(read_table(SYNTHETIC_DIR / "wave_2018_export.csv"),
+    ...     load_codebook(SYNTHETIC_DIR / "wave_2018_export_csv.yaml"), load_dictionary())
+    >>> frame.shape, problems, report["renamed"]["Response ID"]
+    ((3421, 100), [], 'respondent_id')
     """
-    problems: list[Problem] = []
-    frame = table.frame
-    header = [str(c) for c in frame.columns]
     report: dict = {"missing_coded": {}, "ignored": [], "renamed": {}}
+    frame, header, problems = _drop_repeated_columns(table.frame)
+    problems += _absent_codebook_columns(codebook, header)
+    present, found = _match_columns(header, codebook, dictionary, report)
+    problems += found
+    wave_label = wave if wave is not None else codebook.wave
+    problems += _missing_columns(present, dictionary, wave_label)
+    ids, found = _respondent_ids(frame, present)
+    problems += found
+    out, found = _convert_columns(table, frame, present, codebook, dictionary, ids, report)
+    problems += found
+    problems += _fill_wave_label(out, len(frame), wave_label, ids, present)
+    problems = _extra_header_rows(problems, frame, present, dictionary)
+    return _canonical_frame(out, dictionary, len(frame)), problems, report
 
+
+def _drop_repeated_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[Problem]]:
+    """Keep the first of each repeated column name; returns the frame, its header as text and the problem."""
+    header = [str(c) for c in frame.columns]
     repeated = sorted({c for c in header if header.count(c) > 1})
-    if repeated:  # readers refuse these; a DataFrame or Parquet file can still hold them
-        problems.append(Problem(
-            "duplicate columns", None, f"column name(s) {repeated} appear more than once",
-            "rename or remove the repeated columns (only the first of each is checked here)"))
-        keep = ~pd.Index(header).duplicated()
-        frame = frame.loc[:, keep]
-        header = [h for h, k in zip(header, keep) if k]
+    if not repeated:
+        return frame, header, []
+    # readers refuse these; a DataFrame or Parquet file can still hold them
+    problem = Problem(
+        "duplicate columns", None, f"column name(s) {repeated} appear more than once",
+        "rename or remove the repeated columns (only the first of each is checked here)")
+    keep = ~pd.Index(header).duplicated()
+    return frame.loc[:, keep], [h for h, k in zip(header, keep) if k], [problem]
 
+
+def _absent_codebook_columns(codebook: Codebook, header: list[str]) -> list[Problem]:
+    """The export columns the codebook names that the file does not have."""
     absent = [c for c in list(codebook.columns) + list(codebook.ignore) if c not in header]
-    if absent:
-        problems.append(Problem(
-            "codebook names absent columns", None,
-            f"the codebook names export column(s) {absent} that are not in the file "
-            f"(the file has {len(header)} columns: {header[:8]}{' ...' if len(header) > 8 else ''})",
-            "correct the column names in the codebook (columns:, ignore:) to match the export's header"))
+    if not absent:
+        return []
+    return [Problem(
+        "codebook names absent columns", None,
+        f"the codebook names export column(s) {absent} that are not in the file "
+        f"(the file has {len(header)} columns: {header[:8]}{' ...' if len(header) > 8 else ''})",
+        "correct the column names in the codebook (columns:, ignore:) to match the export's header")]
 
+
+def _match_columns(header: list[str], codebook: Codebook, dictionary: Dictionary,
+                   report: dict) -> tuple[dict, list[Problem]]:
+    """Name each export column canonically; returns canonical -> export column for the known ones."""
+    problems = []
     targets: dict[str, list[str]] = {}
     for src in header:
         if src in codebook.ignore:
@@ -275,12 +310,16 @@ def to_canonical(
             (f"the codebook maps it to '{canon}', which is not a canonical column" if renamed
              else "this column is not in the data dictionary"),
             "map it to a canonical column in the codebook (columns:), or list it under ignore: "
-            "to leave it out (see ../shared/reference/data-dictionary.md for the names)",
+            "to leave it out (run `wellbeing-survey dictionary` to list the canonical names)",
             source_column=src))
     present = {c: s[0] for c, s in targets.items() if c in dictionary}
     report["renamed"] = {s: c for c, s in present.items() if s != c}
+    return present, problems
 
-    wave_label = wave if wave is not None else codebook.wave
+
+def _missing_columns(present: dict, dictionary: Dictionary, wave_label) -> list[Problem]:
+    """The required columns, and the items of partly present instruments, that are missing."""
+    problems = []
     for req in dictionary.required:
         if req not in present and not (req == "wave" and wave_label is not None):
             fix = ("map the export's identifier column to respondent_id in the codebook (columns:)"
@@ -298,28 +337,37 @@ def to_canonical(
                 f"{inst.short_name}: {len(have)} of {len(inst.items)} item columns are present; "
                 f"missing {lacking}",
                 "map the missing item columns in the codebook; an instrument's scales need all its items"))
+    return problems
 
-    n = len(frame)
-    ids = None
-    out: dict[str, object] = {}
-    if "respondent_id" in present:
-        ids = _as_text_ids(frame[present["respondent_id"]])
-        src = present["respondent_id"]
-        blank = np.array([v is None for v in ids])
-        if blank.any():
-            problems.append(problem_at(
-                "missing respondent id", "respondent_id", blank, "respondents without an id",
-                "give every respondent a unique id in the export", source_column=src))
-        as_series = pd.Series(ids, dtype=object)
-        dup = (as_series.duplicated(keep=False) & as_series.notna()).to_numpy()
-        if dup.any():
-            problems.append(problem_at(
-                "duplicate respondent id", "respondent_id", dup,
-                "the same id is used by more than one respondent (ids must be unique within a wave)",
-                "remove repeated submissions or give each respondent its own id",
-                ids=ids, values=ids, source_column=src))
-        out["respondent_id"] = ids
 
+def _respondent_ids(frame: pd.DataFrame, present: dict) -> tuple[np.ndarray | None, list[Problem]]:
+    """The respondent ids as text (None without an id column), checked for blanks and repeats."""
+    if "respondent_id" not in present:
+        return None, []
+    problems = []
+    src = present["respondent_id"]
+    ids = _as_text_ids(frame[src])
+    blank = np.array([v is None for v in ids])
+    if blank.any():
+        problems.append(problem_at(
+            "missing respondent id", "respondent_id", blank, "respondents without an id",
+            "give every respondent a unique id in the export", source_column=src))
+    as_series = pd.Series(ids, dtype=object)
+    dup = (as_series.duplicated(keep=False) & as_series.notna()).to_numpy()
+    if dup.any():
+        problems.append(problem_at(
+            "duplicate respondent id", "respondent_id", dup,
+            "the same id is used by more than one respondent (ids must be unique within a wave)",
+            "remove repeated submissions or give each respondent its own id",
+            ids=ids, values=ids, source_column=src))
+    return ids, problems
+
+
+def _convert_columns(table: RawTable, frame: pd.DataFrame, present: dict, codebook: Codebook,
+                     dictionary: Dictionary, ids, report: dict) -> tuple[dict, list[Problem]]:
+    """Convert every present column to its canonical values; counts missing-coded cells in ``report``."""
+    problems = []
+    out: dict[str, object] = {} if ids is None else {"respondent_id": ids}
     for canon in dictionary.order(present):
         if canon == "respondent_id":
             continue
@@ -341,19 +389,28 @@ def to_canonical(
         if n_coded:
             report["missing_coded"][canon] = n_coded
         out[canon] = values
+    return out, problems
 
-    if "wave" not in out and wave_label is not None:
+
+def _fill_wave_label(out: dict, n: int, wave_label, ids, present: dict) -> list[Problem]:
+    """Fill the wave column from the wave label, or check the file's own wave column against it."""
+    if wave_label is None:
+        return []
+    if "wave" not in out:
         out["wave"] = np.full(n, str(wave_label), dtype=object)
-    elif "wave" in out and wave_label is not None:
-        differs = np.array([v is not None and v != str(wave_label) for v in out["wave"]])
-        if differs.any():
-            problems.append(problem_at(
-                "conflicting wave label", "wave", differs,
-                f"the file's wave column disagrees with the wave label given ({wave_label!r})",
-                "drop the wave label from the codebook/call, or correct the wave column",
-                ids=ids, values=out["wave"], source_column=present.get("wave")))
+        return []
+    differs = np.array([v is not None and v != str(wave_label) for v in out["wave"]])
+    if not differs.any():
+        return []
+    return [problem_at(
+        "conflicting wave label", "wave", differs,
+        f"the file's wave column disagrees with the wave label given ({wave_label!r})",
+        "drop the wave label from the codebook/call, or correct the wave column",
+        ids=ids, values=out["wave"], source_column=present.get("wave"))]
 
-    problems = _extra_header_rows(problems, frame, present, dictionary)
+
+def _canonical_frame(out: dict, dictionary: Dictionary, n: int) -> pd.DataFrame:
+    """The converted columns as one frame in dictionary order, each with its canonical dtype."""
     columns = {}
     for canon in dictionary.order(out):
         kind = dictionary[canon].kind
@@ -363,7 +420,7 @@ def to_canonical(
             columns[canon] = np.asarray(out[canon], dtype="float64")
         else:
             columns[canon] = pd.array(out[canon], dtype="string")
-    return pd.DataFrame(columns, index=pd.RangeIndex(n)), problems, report
+    return pd.DataFrame(columns, index=pd.RangeIndex(n))
 
 
 #: Problems a second header row causes: its text sits where answers should be.

@@ -1,7 +1,10 @@
-"""HSE benchmarks as data: the YAML files in this folder (or a file of the user's own, same keys).
+"""HSE scale means against benchmark norms, with traffic-light bands.
 
-A ``kind: percentiles`` benchmark gives P20, P50 and P80 per scale and so the traffic-light bands;
-a ``kind: means`` benchmark gives group means only.
+The benchmarks are data: YAML files in ``analysis/specs/benchmarks/`` (or a file of the user's
+own, same keys), read by :func:`load_benchmark`. A ``kind: percentiles`` benchmark gives P20, P50
+and P80 per scale and so the traffic-light bands (:func:`band`); a ``kind: means`` benchmark
+gives group means only. :func:`hse_benchmark` sets a wave's (or each group's) scale means against
+a percentile benchmark.
 """
 
 from __future__ import annotations
@@ -9,9 +12,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import yaml
 
+from ..arguments import as_names, check_call
+from ..deprecations import old_calls
+from ..disclosure import DEFAULT_THRESHOLD, suppress
+from ..errors import Problem, fail
+from ..instruments import scale_labels
 from ..paths import BENCHMARKS_DIR
+from .intervals import levels, mean_ci
 
 BANDS = ("red", "yellow", "blue", "green")
 
@@ -29,7 +39,8 @@ def load_benchmark(benchmark: str | Path = "hse_organisational_136") -> dict:
         path = BENCHMARKS_DIR / f"{benchmark}.yaml"
     if not path.exists():
         known = sorted(p.stem for p in BENCHMARKS_DIR.glob("*.yaml"))
-        raise ValueError(f"no benchmark {str(benchmark)!r}; shipped: {known}, or give a YAML file's path")
+        fail("unknown benchmark", f"no benchmark {str(benchmark)!r}", f"use one of {known}, or give a YAML file's path",
+             source="load_benchmark()", outcome="nothing was loaded")
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
@@ -46,64 +57,71 @@ def band(mean: float, cuts: dict) -> str:
     return BANDS[int(np.searchsorted([cuts["p20"], cuts["p50"], cuts["p80"]], mean, side="right"))]
 
 
-def hse_benchmark(scores, benchmark="hse_organisational_136", by: str | None = None,
-                  level: float = 0.95, threshold: int | None = None):
+@old_calls(positional=("benchmark", "by", "level", "threshold"))
+def hse_benchmark(data: pd.DataFrame, scales=None, *, by: str | None = None, benchmark="hse_organisational_136",
+                  level: float = 0.95, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """Each HSE scale's mean against a benchmark's percentiles, with its traffic-light band.
 
     Parameters
     ----------
-    scores : DataFrame
-        Output of :func:`analysis.score_wave` (joined with the grouping column when ``by``).
+    data : DataFrame
+        Respondent-level data with the HSE scale scores (:func:`analysis.analysis_frame`).
+    scales : str or list of str, optional
+        Default every scale of the benchmark that ``data`` has.
+    by : str, optional
+        Grouping column (e.g. ``nation``, ``sector``, ``role``); adds a ``group`` column.
     benchmark : str, Path or dict
         A shipped benchmark name, a YAML file of the same form, or its parsed mapping
         (``kind: percentiles`` with ``scales: {hse_demands: {p20, p50, p80}, ...}``).
-    by : str, optional
-        Grouping column (e.g. ``nation``, ``sector``, ``role``); adds a ``group`` column.
-    threshold : int, optional
-        Disclosure threshold for groups (default :data:`analysis.disclosure.DEFAULT_THRESHOLD`).
+    level : float
+        Confidence level of the t intervals.
+    threshold : int
+        Disclosure threshold for groups.
 
     Returns
     -------
     DataFrame
-        ``group`` (when ``by``), ``scale, n, mean, sd, conf_low, conf_high`` (t interval),
-        ``p20, p50, p80, band``, and ``below_p20, below_p50, below_p80``: the share of
-        respondents scoring strictly below each cut-off. Grouped rows resting on fewer respondents
-        than the threshold are suppressed (see :mod:`analysis.disclosure`), as is the whole
-        table when the wave itself is that small.
+        ``group`` (when ``by``), ``scale, label`` (from the instrument file), ``measure``
+        (``"mean"``), ``n, estimate`` (the mean), ``std_error, sd, conf_low, conf_high`` (t
+        interval), ``p20, p50, p80, band``, ``below_p20, below_p50, below_p80`` (the share of
+        respondents scoring strictly below each cut-off) and ``suppressed``. Rows resting on
+        fewer respondents than the threshold are suppressed (see :mod:`analysis.disclosure`),
+        their band ``"suppressed"``.
 
     Examples
     --------
     >>> import pandas as pd
     >>> s = pd.DataFrame({"hse_demands": [2.5, 3.0, 3.5, 2.0]})
-    >>> hse_benchmark(s, threshold=3)[["scale", "mean", "band"]].values.tolist()
-    [['hse_demands', 2.75, 'red']]
+    >>> hse_benchmark(s, threshold=3)[["scale", "label", "estimate", "band"]].values.tolist()
+    [['hse_demands', 'Demands', 2.75, 'red']]
     >>> hse_benchmark(s)[["scale", "band"]].values.tolist()   # 4 respondents < 10: suppressed
     [['hse_demands', 'suppressed']]
     """
-    import pandas as pd
-
-    from .. import disclosure
-    from .estimates import _levels, _mean_ci
-
     spec = benchmark if isinstance(benchmark, dict) else load_benchmark(benchmark)
     if spec.get("kind") != "percentiles":
-        raise ValueError(f"benchmark {spec.get('id')!r} has no percentiles, so no bands; use a percentile benchmark")
-    groups = [(None, scores)] if by is None else [(lv, scores[scores[by] == lv]) for lv in _levels(scores[by])]
+        fail("bad argument", f"benchmark {spec.get('id')!r} has no percentiles, so no bands",
+             "use a percentile benchmark (e.g. hse_organisational_136)", source="hse_benchmark()")
+    scales = as_names(scales, "scales", "hse_benchmark()") or [s for s in spec["scales"] if s in data]
+    unbenchmarked = [s for s in scales if s not in spec["scales"]]
+    problems = [Problem("unknown scale", s, f"the benchmark {spec.get('id')!r} has no figures for '{s}'",
+                        f"use scales of the benchmark: {list(spec['scales'])}") for s in unbenchmarked]
+    threshold = check_call("hse_benchmark()", data, columns={"scale": scales, "by": [by] if by else []},
+                           level=level, threshold=threshold, problems=problems)
+    labels = scale_labels()
+    groups = [(None, data)] if by is None else [(lv, data[data[by] == lv]) for lv in levels(data[by])]
     rows = []
     for lv, part in groups:
-        for scale, cuts in spec["scales"].items():
-            if scale not in part:
-                continue
+        for scale in scales:
+            cuts = spec["scales"][scale]
             x = part[scale].dropna().to_numpy(dtype=float)
-            n = len(x)
-            estimate = _mean_ci(x, level)  # n, mean, sd, conf_low, conf_high (t interval)
-            row = ({"group": lv} if by else {}) | {"scale": scale} | estimate | {
-                "p20": cuts["p20"], "p50": cuts["p50"], "p80": cuts["p80"], "band": band(estimate["mean"], cuts)}
-            row |= {f"below_{k}": float((x < cuts[k]).mean()) if n else np.nan for k in ("p20", "p50", "p80")}
+            estimate = mean_ci(x, level)
+            row = ({"group": lv} if by else {}) | {"scale": scale, "label": labels.get(scale, scale),
+                                                   "measure": "mean"} | estimate | {
+                "p20": cuts["p20"], "p50": cuts["p50"], "p80": cuts["p80"], "band": band(estimate["estimate"], cuts)}
+            row |= {f"below_{k}": float((x < cuts[k]).mean()) if len(x) else np.nan for k in ("p20", "p50", "p80")}
             rows.append(row)
     table = pd.DataFrame(rows)
-    values = ["mean", "sd", "conf_low", "conf_high", "below_p20", "below_p50", "below_p80"]
-    table = disclosure.suppress(table, n_column="n", value_columns=values,
-                                threshold=disclosure.DEFAULT_THRESHOLD if threshold is None else threshold)
+    values = ["estimate", "std_error", "sd", "conf_low", "conf_high", "below_p20", "below_p50", "below_p80"]
+    table = suppress(table, n_column="n", value_columns=values, threshold=threshold)
     table.loc[table["suppressed"] != "", "band"] = "suppressed"
     return table

@@ -1,14 +1,24 @@
-"""Descriptive summaries of scale scores and derived variables."""
+"""Descriptive summaries: who answered (:func:`sample_profile`) and how the scale scores and
+derived variables are distributed (:func:`score_summary`), disclosure-controlled.
+
+These give several statistics of one variable per row, so they keep the statistics' own names
+(``mean, sd, p25, median, p75``; ``n, share``) rather than one ``estimate`` column; they follow
+the rest of the results schema (:mod:`analysis.stats.results`).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from ..arguments import as_names, check_call
+from ..deprecations import old_calls
+from ..disclosure import DEFAULT_THRESHOLD, few_either_side, suppress
+from ..instruments import scale_labels
 from ..measures.derived import WorkingTime
-from ..instruments import load_instruments
+from ..reading.dictionary import load_dictionary
 
-SUMMARY_COLUMNS = ["variable", "label", "n", "n_missing", "mean", "sd", "p25", "median", "p75", "note"]
+SUMMARY_COLUMNS = ["variable", "label", "n", "n_missing", "mean", "sd", "p25", "median", "p75", "suppressed", "note"]
 
 _DERIVED_LABELS = {
     "bme": "Black and minority ethnic (share)",
@@ -19,29 +29,30 @@ _DERIVED_LABELS = {
 }
 
 
-def score_summary(scores: pd.DataFrame, working_time: WorkingTime | None = None,
-                  threshold: int | None = None) -> pd.DataFrame:
+@old_calls(positional=("working_time", "threshold"))
+def score_summary(data: pd.DataFrame, *, working_time: WorkingTime | None = None,
+                  threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """Summarise every score column: n, missing, mean, SD and quartiles.
 
     No minimum or maximum is reported: an extreme value can belong to one identifiable respondent.
 
     Parameters
     ----------
-    scores : DataFrame
-        Output of :func:`analysis.score_wave`.
+    data : DataFrame
+        Output of :func:`analysis.score_wave` (or any table of scores; ``respondent_id`` and
+        ``wave`` are left out).
     working_time : WorkingTime, optional
         The parameters used for ``extra_days_year`` (stated in its ``note``).
-    threshold : int, optional
-        Disclosure threshold (default :data:`analysis.disclosure.DEFAULT_THRESHOLD`): a 0/1
-        variable (a share, such as ``bme``) where fewer than this many respondents have a 1, or a
-        0, shows no mean, SD or quartiles (its note says so), since the share would give the
-        count away.
+    threshold : int
+        Disclosure threshold: a 0/1 variable (a share, such as ``bme``) where fewer than this
+        many respondents have a 1, or a 0, shows no mean, SD or quartiles (``suppressed`` is
+        ``"primary"`` and its note says why), since the share would give the count away.
 
     Returns
     -------
     DataFrame
-        Columns ``variable, label, n, n_missing, mean, sd, p25, median, p75, note``; SD with
-        ``ddof=1``; quartiles by linear interpolation (R type 7).
+        Columns ``variable, label, n, n_missing, mean, sd, p25, median, p75, suppressed, note``;
+        SD with ``ddof=1``; quartiles by linear interpolation (R type 7).
 
     Examples
     --------
@@ -50,16 +61,14 @@ def score_summary(scores: pd.DataFrame, working_time: WorkingTime | None = None,
     >>> score_summary(s)[["variable", "n", "mean"]].values.tolist()
     [['pss4', 2, 6.0]]
     """
-    from ..disclosure import DEFAULT_THRESHOLD, few_either_side
-
-    limit = DEFAULT_THRESHOLD if threshold is None else threshold
-    labels = {s.name: s.label for i in load_instruments() for s in i.scales} | _DERIVED_LABELS
+    limit = check_call("score_summary()", data, threshold=threshold)
+    labels = scale_labels() | _DERIVED_LABELS
     wt = working_time or WorkingTime()
     rows = []
-    for col in scores.columns:
+    for col in data.columns:
         if col in ("respondent_id", "wave"):
             continue
-        x = scores[col].astype("float64")
+        x = data[col].astype("float64")
         answered = x.dropna()
         few = (set(pd.unique(answered)) <= {0.0, 1.0}
                and few_either_side(float(answered.sum()), len(answered), limit))
@@ -73,7 +82,8 @@ def score_summary(scores: pd.DataFrame, working_time: WorkingTime | None = None,
             "p25": x.quantile(0.25),
             "median": x.median(),
             "p75": x.quantile(0.75),
-            "note": (f"suppressed: fewer than {limit} respondents on one side of this share" if few
+            "suppressed": "primary" if few else "",
+            "note": (f"fewer than {limit} respondents on one side of this share" if few
                      else wt.describe() if col == "extra_days_year" else ""),
         })
         if few:
@@ -87,19 +97,19 @@ PROFILE_VARIABLES = ["nation", "sector", "role", "employer", "gender", "age_band
 NOT_ANSWERED = "(not answered)"
 
 
-def sample_profile(frame: pd.DataFrame, variables: list[str] | None = None,
-                   threshold: int | None = None) -> pd.DataFrame:
+@old_calls(positional=("threshold",))
+def sample_profile(data: pd.DataFrame, variables=None, *, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """Who answered: counts and shares of each category of each characteristic (or of each answer
 to a coded question, such as presenteeism), disclosure-controlled.
 
     Parameters
     ----------
-    frame : DataFrame
+    data : DataFrame
         Respondent-level data (:func:`analysis.analysis_frame`).
-    variables : list of str, optional
-        Default the :data:`PROFILE_VARIABLES` present in ``frame``.
-    threshold : int, optional
-        Disclosure threshold (default :data:`analysis.disclosure.DEFAULT_THRESHOLD`).
+    variables : str or list of str, optional
+        Default the :data:`PROFILE_VARIABLES` present in ``data``.
+    threshold : int
+        Disclosure threshold.
 
     Returns
     -------
@@ -120,15 +130,13 @@ to a coded question, such as presenteeism), disclosure-controlled.
     >>> sample_profile(pd.DataFrame({"intend_leave_job": [0.0] * 12 + [1.0] * 15}), ["intend_leave_job"])["category"].tolist()
     ['No', 'Yes', 'All']
     """
-    from ..disclosure import DEFAULT_THRESHOLD, suppress
-
-    from ..reading.dictionary import load_dictionary
-
     dictionary = load_dictionary()
-    variables = variables or [v for v in PROFILE_VARIABLES if v in frame.columns]
+    variables = as_names(variables, "variables", "sample_profile()") or [v for v in PROFILE_VARIABLES
+                                                                         if v in data.columns]
+    check_call("sample_profile()", data, columns={"variable": variables}, threshold=threshold)
     rows = []
     for var in variables:
-        x = frame[var]
+        x = data[var]
         spec = dictionary[var] if var in dictionary else None
         if spec is not None and spec.kind == "code" and spec.labels:
             x = pd.Series(pd.Categorical(x.map({float(k): v for k, v in spec.labels.items()}),
@@ -145,5 +153,5 @@ to a coded question, such as presenteeism), disclosure-controlled.
             rows.append({"variable": var, "category": NOT_ANSWERED, "n": missing, "share": missing / len(x)})
         rows.append({"variable": var, "category": "All", "n": len(x), "share": float("nan")})
     table = pd.DataFrame(rows, columns=["variable", "category", "n", "share"]).astype({"n": "int64", "share": "float64"})
-    return suppress(table, "n", value_columns=["share"], threshold=threshold or DEFAULT_THRESHOLD,
-                    by=["variable", "category"], total_label="All")
+    return suppress(table, "n", value_columns=["share"], threshold=threshold, by=["variable", "category"],
+                    total_label="All")

@@ -7,13 +7,14 @@
   and Games-Howell pairwise comparisons (pingouin).
 - Binary outcome (0/1): chi-square test of independence (with Yates' correction for 2 x 2 tables,
   as R's ``chisq.test`` and pingouin by default), replaced by Fisher's exact test when an expected
-  count is below 5 in a 2 x 2 table; for two groups, the difference in proportions with its Wald CI.
+  count is below 5 in a 2 x 2 table; for two groups, the difference in proportions with its
+  interval (:func:`analysis.stats.intervals.difference_in_shares`); for more, Cramer's V.
 
 p values are corrected across all outcomes of one call (Holm by default; ``correction="fdr_bh"``
-for Benjamini-Hochberg, ``None`` for none). With ``adjust=[...]`` (e.g. sector, role, nation) the
-group effect is also estimated controlling for those variables, through
-:func:`analysis.stats.models.fit_ols` (numeric outcomes) or :func:`analysis.stats.models.fit_logit` (0/1
-outcomes), with the same correction across outcomes.
+for Benjamini-Hochberg, ``None`` for none). With ``covariates=[...]`` (e.g. sector, role, nation)
+the group effect is also estimated controlling for those variables, through
+:func:`analysis.stats.models.fit_ols` (numeric outcomes) or :func:`analysis.stats.models.fit_logit`
+(0/1 outcomes), with the same correction across outcomes.
 """
 
 from __future__ import annotations
@@ -26,17 +27,21 @@ import pingouin as pg
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from ..disclosure import DEFAULT_THRESHOLD, few_either_side, suppress
-from ..errors import Problem, SurveyDataError
+from ..arguments import as_names, check_call
+from ..deprecations import old_calls, warn
+from ..disclosure import DEFAULT_THRESHOLD, few_either_side
+from ..errors import fail
+from .estimates import group_means, prevalence
+from .intervals import difference_in_shares, levels
 
-TEST_COLUMNS = ["outcome", "test", "statistic", "df1", "df2", "p_value", "p_adjusted", "effect",
-                "effect_size", "conf_low", "conf_high", "robust_test", "robust_statistic", "robust_p",
-                "robust_effect"]
-
-
-def _fail(kind, message, fix, column=None):
-    raise SurveyDataError([Problem(kind, column, message, fix)], source="group comparison",
-                          outcome="nothing was computed")
+#: The columns of :attr:`GroupComparison.tests`, in order.
+TEST_COLUMNS = ["outcome", "test", "statistic", "df1", "df2", "p_value", "adjusted_p_value", "measure", "estimate",
+                "conf_low", "conf_high", "robust_test", "robust_statistic", "robust_p_value", "robust_measure",
+                "robust_estimate", "suppressed"]
+#: The columns of :attr:`GroupComparison.pairs`, in order.
+PAIR_COLUMNS = ["outcome", "group_a", "group_b", "n_a", "n_b", "measure", "estimate", "std_error", "statistic", "df",
+                "p_value", "conf_low", "conf_high", "hedges_g", "suppressed"]
+CORRECTIONS = ("holm", "fdr_bh", None)
 
 
 @dataclass
@@ -46,24 +51,25 @@ class GroupComparison:
     Attributes
     ----------
     tests : DataFrame
-        One row per outcome (columns listed in ``TEST_COLUMNS``, then ``suppressed``). ``effect``
-        names the effect size: ``hedges_g`` (first group minus second), ``omega_squared`` or
-        ``difference_in_proportions`` (first minus second) / ``cramers_v``. When any group has
-        fewer respondents than the threshold, the row keeps only the outcome and test name.
+        One row per outcome (:data:`TEST_COLUMNS`). ``measure`` names the effect in
+        ``estimate``: ``hedges_g`` (first group minus second), ``omega_squared``,
+        ``difference_in_shares`` (first minus second) or ``cramers_v``; ``robust_measure``
+        that of the robustness check (``rank_biserial``). When any group has fewer respondents
+        than the threshold (or, for a 0/1 outcome, fewer than the threshold with or without the
+        outcome), the row keeps only the outcome and test name and is marked ``primary``.
     pairs : DataFrame
-        Games-Howell comparisons for outcomes with more than two groups: ``outcome, A, B, n_A,
-        n_B, diff (mean A - mean B), std_error, statistic, df, p_value, conf_low, conf_high,
-        hedges_g, suppressed``; pairs involving a group under the threshold are blanked.
+        Games-Howell comparisons for outcomes with more than two groups (:data:`PAIR_COLUMNS`):
+        ``estimate`` is mean A minus mean B (``measure`` ``"mean_difference"``); pairs involving
+        a group under the threshold are blanked.
     descriptives : DataFrame
-        ``outcome, group, n, mean, sd, suppressed`` (the mean of a 0/1 outcome is the proportion),
-        passed through disclosure control: groups under the threshold suppressed, and for a 0/1
-        outcome any group where fewer than the threshold answered 1 (or 0), since the proportion
-        would give that count away; the test row is then blanked too.
+        Each group's mean or share with its interval: :func:`~analysis.stats.estimates.group_means`
+        (numeric outcomes) and :func:`~analysis.stats.estimates.prevalence` (0/1 outcomes) of the
+        respondents with a group, without a total row, so primary suppression only.
     adjusted : DataFrame or None
-        With ``adjust``: ``outcome, model (ols/logit), term (``group[level]``: that group MINUS
-        the first group, the opposite direction to the two-group ``tests`` row), estimate,
-        std_error, p_value, p_adjusted, conf_low, conf_high, odds_ratio, n, covariates,
-        suppressed``.
+        With ``covariates``: ``outcome, model`` (ols/logit), ``term`` (``by[level]``: that group
+        MINUS the first group, the opposite direction to the two-group ``tests`` row),
+        ``estimate, std_error, statistic, p_value, adjusted_p_value, conf_low, conf_high,
+        odds_ratio, n, covariates, suppressed``.
     """
 
     tests: pd.DataFrame
@@ -72,185 +78,250 @@ class GroupComparison:
     adjusted: pd.DataFrame | None = None
 
 
-def _small_cells(sub: pd.DataFrame, group: str, outcome: str, levels, threshold: int) -> set:
-    """Groups where a 0/1 outcome's count of 1s or of 0s is between 1 and threshold - 1: their
-    share (and any effect or test built on it) would disclose that few people."""
-    x = sub[outcome].astype(float)
-    small = set()
-    for lv in levels:
-        part = x[(sub[group] == lv).to_numpy()]
-        if few_either_side(float(part.sum()), len(part), threshold):
-            small.add(str(lv))
-    return small
+def _old_order(args, kwargs):
+    """0.1 called ``compare_groups(data, group, outcomes)``: a single column name where the
+    outcomes go, followed by the outcomes."""
+    if len(args) >= 3 and isinstance(args[1], str):
+        warn("compare_groups(data, group, outcomes)", "call compare_groups(data, outcomes, by=group)", stacklevel=4)
+        data, group, outcomes, *rest = args
+        names = ("covariates", "correction", "level", "threshold")
+        return (data, outcomes), {"by": group} | dict(zip(names, rest)) | kwargs
+    return args, kwargs
 
 
-def _binary(x: pd.Series) -> bool:
-    return set(pd.unique(x.dropna())) <= {0.0, 1.0}
-
-
-def _games_howell(sub: pd.DataFrame, outcome: str, group: str, levels, level: float) -> pd.DataFrame:
-    gh = pg.pairwise_gameshowell(data=sub.assign(**{group: pd.Categorical(sub[group], categories=levels)}),
-                                 dv=outcome, between=group)
-    k = len(levels)
-    q = stats.studentized_range.ppf(level, k, gh["df"].to_numpy()) / np.sqrt(2)
-    return pd.DataFrame({
-        "outcome": outcome, "A": gh["A"].astype(str), "B": gh["B"].astype(str), "diff": gh["diff"],
-        "std_error": gh["se"], "statistic": gh["T"], "df": gh["df"], "p_value": gh["pval"],
-        "conf_low": gh["diff"] - q * gh["se"], "conf_high": gh["diff"] + q * gh["se"], "hedges_g": gh["hedges"]})
-
-
-def compare_groups(data: pd.DataFrame, group: str, outcomes: list[str], adjust: list[str] | None = None,
-                   correction: str | None = "holm", level: float = 0.95,
-                   threshold: int = DEFAULT_THRESHOLD) -> GroupComparison:
-    """Compare groups on several outcomes, choosing the test by the number of groups and the kind
-    of outcome (see the module docstring).
+@old_calls(renamed={"adjust": "covariates", "group": "by"}, convert=_old_order)
+def compare_groups(data: pd.DataFrame, outcomes, *, by: str, covariates=None, correction: str | None = "holm",
+                   level: float = 0.95, threshold: int = DEFAULT_THRESHOLD) -> GroupComparison:
+    """Compare the groups of ``by`` on several outcomes, choosing the test by the number of
+    groups and the kind of outcome (see the module docstring).
 
     Parameters
     ----------
     data : DataFrame
-        Respondent-level data (scores joined with canonical columns).
-    group : str
+        Respondent-level data (:func:`analysis.analysis_frame`).
+    outcomes : str or list of str
+        Numeric or 0/1 columns.
+    by : str
         Grouping column (e.g. ``bme``, ``sector``). Respondents with a missing group are left out.
-    outcomes : list of str
-    adjust : list of str, optional
+    covariates : list of str, optional
         Covariates for adjusted group effects (e.g. ``["sector", "role", "nation"]``).
     correction : {"holm", "fdr_bh", None}
         Multiple-comparison correction across the outcomes.
+    level : float
+        Confidence level of the intervals.
     threshold : int
-        Disclosure threshold for the descriptives.
+        Disclosure threshold.
+
+    Returns
+    -------
+    GroupComparison
 
     Examples
     --------
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(0)
     >>> d = pd.DataFrame({"g": np.repeat(["a", "b"], 50), "y": rng.normal(size=100)})
-    >>> compare_groups(d, "g", ["y"]).tests["test"].item()
-    'welch_t'
+    >>> compare_groups(d, "y", by="g").tests[["test", "measure"]].values.tolist()
+    [['welch_t', 'hedges_g']]
     """
-    unknown = [c for c in [group] + list(outcomes) + list(adjust or []) if c not in data.columns]
-    if unknown:
-        _fail("unknown column", f"{unknown} not in the data", "use column names of the scored wave")
-    if correction not in ("holm", "fdr_bh", None):
-        _fail("bad argument", f"correction={correction!r}", 'use "holm", "fdr_bh" or None')
-    g = data[group]
-    levels = list(g.cat.categories) if isinstance(g.dtype, pd.CategoricalDtype) else sorted(pd.unique(g.dropna()))
-    rows, pairs, desc = [], [], []
+    outcomes = as_names(outcomes, "outcomes", "compare_groups()")
+    covariates = as_names(covariates, "covariates", "compare_groups()")
+    problems = []
+    if correction not in CORRECTIONS:
+        fail("bad argument", f"correction={correction!r}", 'use "holm", "fdr_bh" or None', source="compare_groups()")
+    threshold = check_call("compare_groups()", data, level=level, threshold=threshold, problems=problems,
+                           columns={"by": [by], "outcome": outcomes, "covariate": covariates})
+    groups = levels(data[by])
+    rows, pairs = [], []
     for outcome in outcomes:
-        sub = data.loc[g.notna() & data[outcome].notna(), [group, outcome]].copy()
-        sub[outcome] = sub[outcome].astype(float)
-        present = [lv for lv in levels if (sub[group] == lv).any()]
-        sizes = {lv: int((sub[group] == lv).sum()) for lv in present}
-        if len(present) < 2:
-            _fail("too few groups", f"'{group}' has {len(present)} group(s) with answers to '{outcome}'",
-                  "compare at least two groups", group)
-        small = [lv for lv, n in sizes.items() if n < 2]
-        if small:
-            _fail("group too small", f"group(s) {small} of '{group}' have fewer than 2 respondents for '{outcome}'",
-                  "merge or drop these groups before comparing", group)
-        few = _small_cells(sub, group, outcome, present, threshold) if _binary(sub[outcome]) else set()
-        for lv in present:
-            x = sub.loc[sub[group] == lv, outcome]
-            desc.append({"outcome": outcome, "group": str(lv), "n": len(x), "mean": x.mean(), "sd": x.std(ddof=1),
-                         "suppressed": "primary" if str(lv) in few else ""})
-        row = dict.fromkeys(TEST_COLUMNS, np.nan) | {"outcome": outcome}
-        if _binary(sub[outcome]):
-            table = pd.crosstab(sub[group], sub[outcome])
-            chi, p, dof, expected = stats.chi2_contingency(table, correction=True)
-            row |= {"test": "chi_square", "statistic": chi, "df1": dof, "p_value": p}
-            if table.shape == (2, 2) and (expected < 5).any():
-                row |= {"test": "fisher_exact", "statistic": np.nan, "df1": np.nan,
-                        "p_value": stats.fisher_exact(table.to_numpy())[1]}
-            if len(present) == 2:
-                x1 = sub.loc[sub[group] == present[0], outcome]
-                x0 = sub.loc[sub[group] == present[1], outcome]
-                p1, p0 = x1.mean(), x0.mean()
-                se = np.sqrt(p1 * (1 - p1) / len(x1) + p0 * (1 - p0) / len(x0))
-                z = stats.norm.ppf(1 - (1 - level) / 2)
-                row |= {"effect": "difference_in_proportions", "effect_size": p1 - p0,
-                        "conf_low": p1 - p0 - z * se, "conf_high": p1 - p0 + z * se}
-            else:
-                n = table.to_numpy().sum()
-                row |= {"effect": "cramers_v",
-                        "effect_size": np.sqrt(stats.chi2_contingency(table, correction=False)[0]
-                                               / (n * (min(table.shape) - 1)))}
+        sub = _complete(data, by, outcome)
+        present = [lv for lv in groups if (sub[by] == lv).any()]
+        sizes = {lv: int((sub[by] == lv).sum()) for lv in present}
+        _check_groups(by, outcome, present, sizes)
+        binary = _binary(sub[outcome])
+        row = dict.fromkeys(TEST_COLUMNS, np.nan) | {"outcome": outcome, "suppressed": ""}
+        if binary:
+            row |= _binary_test(sub, by, outcome, present, level)
         elif len(present) == 2:
-            x1 = sub.loc[sub[group] == present[0], outcome]
-            x0 = sub.loc[sub[group] == present[1], outcome]
-            t = pg.ttest(x1, x0, correction=True, confidence=level)
-            gval = pg.compute_effsize(x1, x0, eftype="hedges")
-            ci = pg.compute_esci(stat=gval, nx=len(x1), ny=len(x0), eftype="hedges", confidence=level, decimals=15)
-            u = pg.mwu(x1, x0, method="asymptotic")
-            row |= {"test": "welch_t", "statistic": float(t["T"].iloc[0]), "df1": float(t["dof"].iloc[0]),
-                    "p_value": float(t["p_val"].iloc[0]), "effect": "hedges_g", "effect_size": gval,
-                    "conf_low": float(ci[0]), "conf_high": float(ci[1]), "robust_test": "mann_whitney_u",
-                    "robust_statistic": float(u["U_val"].iloc[0]), "robust_p": float(u["p_val"].iloc[0]),
-                    "robust_effect": float(u["RBC"].iloc[0])}
+            row |= _two_group_test(sub, by, outcome, present, level)
         else:
-            w = pg.welch_anova(data=sub, dv=outcome, between=group)
-            a = pg.anova(data=sub, dv=outcome, between=group, detailed=True)
-            ss_b, ss_w = float(a["SS"].iloc[0]), float(a["SS"].iloc[1])
-            ms_w = ss_w / float(a["DF"].iloc[1])
-            omega2 = (ss_b - (len(present) - 1) * ms_w) / (ss_b + ss_w + ms_w)
-            row |= {"test": "welch_anova", "statistic": float(w["F"].iloc[0]), "df1": float(w["ddof1"].iloc[0]),
-                    "df2": float(w["ddof2"].iloc[0]), "p_value": float(w["p_unc"].iloc[0]),
-                    "effect": "omega_squared", "effect_size": omega2}
-            gh = _games_howell(sub, outcome, group, present, level)
-            gh.insert(3, "n_A", gh["A"].map({str(k): v for k, v in sizes.items()}))
-            gh.insert(4, "n_B", gh["B"].map({str(k): v for k, v in sizes.items()}))
-            small = (gh[["n_A", "n_B"]].min(axis=1) < threshold).to_numpy()
-            gh.loc[small, gh.columns[5:]] = np.nan
-            gh["suppressed"] = np.where(small, "primary", "")
-            pairs.append(gh)
-        row["suppressed"] = ""
+            row |= _many_group_test(sub, by, outcome, present)
+            pairs.append(_games_howell(sub, outcome, by, present, sizes, level, threshold))
+        few = _small_cells(sub, by, outcome, present, threshold) if binary else set()
         if min(sizes.values()) < threshold or few:
             # A test or effect involving a group under the threshold (or, for a 0/1 outcome, fewer
             # than the threshold with or without it) would let a reader recover that group's
             # figures from the others': nothing but the outcome and test is shown.
-            keep = {"outcome", "test"}
-            row = {k: (v if k in keep else np.nan) for k, v in row.items()} | {"suppressed": "primary"}
+            row = {k: (v if k in ("outcome", "test") else np.nan) for k, v in row.items()} | {"suppressed": "primary"}
         rows.append(row)
-    tests = pd.DataFrame(rows, columns=TEST_COLUMNS + ["suppressed"])
-    tested = tests["p_value"].notna().to_numpy()
-    tests["p_adjusted"] = np.nan
-    if tested.any():
-        tests.loc[tested, "p_adjusted"] = (multipletests(tests.loc[tested, "p_value"], method=correction)[1]
-                                           if correction else tests.loc[tested, "p_value"])
-    pair_table = pd.concat(pairs, ignore_index=True) if pairs else pd.DataFrame(
-        columns=["outcome", "A", "B", "n_A", "n_B", "diff", "std_error", "statistic", "df", "p_value", "conf_low",
-                 "conf_high", "hedges_g", "suppressed"])
-    descriptives = suppress(pd.DataFrame(desc, columns=["outcome", "group", "n", "mean", "sd", "suppressed"]),
-                            n_column="n", value_columns=["mean", "sd"], threshold=threshold)
-    adjusted = _adjusted(data, group, levels, outcomes, adjust, correction, level, threshold) if adjust else None
+    tests = pd.DataFrame(rows, columns=TEST_COLUMNS)
+    tests["adjusted_p_value"] = _corrected(tests["p_value"], correction)
+    pair_table = pd.concat(pairs, ignore_index=True) if pairs else pd.DataFrame(columns=PAIR_COLUMNS)
+    descriptives = _descriptives(data, by, outcomes, level, threshold)
+    adjusted = _adjusted(data, by, groups, outcomes, covariates, correction, level, threshold) if covariates else None
     return GroupComparison(tests, pair_table, descriptives, adjusted)
 
 
-def _adjusted(data, group, levels, outcomes, covariates, correction, level, threshold) -> pd.DataFrame:
+# --------------------------------------------------------------------------------------------
+# The phases of a comparison
+# --------------------------------------------------------------------------------------------
+
+
+def _complete(data: pd.DataFrame, by: str, outcome: str) -> pd.DataFrame:
+    """The respondents with a group and an answer, the outcome as float."""
+    sub = data.loc[data[by].notna() & data[outcome].notna(), [by, outcome]].copy()
+    sub[outcome] = sub[outcome].astype(float)
+    return sub
+
+
+def _check_groups(by: str, outcome: str, present: list, sizes: dict) -> None:
+    if len(present) < 2:
+        fail("too few groups", f"'{by}' has {len(present)} group(s) with answers to '{outcome}'",
+             "compare at least two groups", column=by, source="compare_groups()")
+    small = [lv for lv, n in sizes.items() if n < 2]
+    if small:
+        fail("group too small", f"group(s) {small} of '{by}' have fewer than 2 respondents for '{outcome}'",
+             "merge or drop these groups before comparing", column=by, source="compare_groups()")
+
+
+def _binary(x: pd.Series) -> bool:
+    return set(pd.unique(x.dropna())) <= {0.0, 1.0}
+
+
+def _binary_test(sub: pd.DataFrame, by: str, outcome: str, present: list, level: float) -> dict:
+    """Chi-square (Yates for 2 x 2), or Fisher's exact test when an expected count of a 2 x 2
+    table is below 5; the difference in shares (two groups) or Cramer's V (more)."""
+    table = pd.crosstab(sub[by], sub[outcome])
+    chi, p, dof, expected = stats.chi2_contingency(table, correction=True)
+    row = {"test": "chi_square", "statistic": chi, "df1": dof, "p_value": p}
+    if table.shape == (2, 2) and (expected < 5).any():
+        row |= {"test": "fisher_exact", "statistic": np.nan, "df1": np.nan,
+                "p_value": stats.fisher_exact(table.to_numpy())[1]}
+    if len(present) == 2:
+        x1, x0 = (sub.loc[sub[by] == lv, outcome] for lv in present)
+        diff = difference_in_shares(x1, x0, level)
+        return row | {"measure": "difference_in_shares", "estimate": diff["estimate"],
+                      "conf_low": diff["conf_low"], "conf_high": diff["conf_high"]}
+    n = table.to_numpy().sum()
+    v = np.sqrt(stats.chi2_contingency(table, correction=False)[0] / (n * (min(table.shape) - 1)))
+    return row | {"measure": "cramers_v", "estimate": v}
+
+
+def _two_group_test(sub: pd.DataFrame, by: str, outcome: str, present: list, level: float) -> dict:
+    """Welch's t with Hedges' g and its interval; Mann-Whitney U with the rank-biserial r."""
+    x1, x0 = (sub.loc[sub[by] == lv, outcome] for lv in present)
+    t = pg.ttest(x1, x0, correction=True, confidence=level)
+    g = pg.compute_effsize(x1, x0, eftype="hedges")
+    ci = pg.compute_esci(stat=g, nx=len(x1), ny=len(x0), eftype="hedges", confidence=level, decimals=15)
+    u = pg.mwu(x1, x0, method="asymptotic")
+    return {"test": "welch_t", "statistic": float(t["T"].iloc[0]), "df1": float(t["dof"].iloc[0]),
+            "p_value": float(t["p_val"].iloc[0]), "measure": "hedges_g", "estimate": g,
+            "conf_low": float(ci[0]), "conf_high": float(ci[1]), "robust_test": "mann_whitney_u",
+            "robust_statistic": float(u["U_val"].iloc[0]), "robust_p_value": float(u["p_val"].iloc[0]),
+            "robust_measure": "rank_biserial", "robust_estimate": float(u["RBC"].iloc[0])}
+
+
+def _many_group_test(sub: pd.DataFrame, by: str, outcome: str, present: list) -> dict:
+    """Welch's ANOVA with omega squared from the classical one-way ANOVA."""
+    w = pg.welch_anova(data=sub, dv=outcome, between=by)
+    a = pg.anova(data=sub, dv=outcome, between=by, detailed=True)
+    ss_b, ss_w = float(a["SS"].iloc[0]), float(a["SS"].iloc[1])
+    ms_w = ss_w / float(a["DF"].iloc[1])
+    omega2 = (ss_b - (len(present) - 1) * ms_w) / (ss_b + ss_w + ms_w)
+    return {"test": "welch_anova", "statistic": float(w["F"].iloc[0]), "df1": float(w["ddof1"].iloc[0]),
+            "df2": float(w["ddof2"].iloc[0]), "p_value": float(w["p_unc"].iloc[0]),
+            "measure": "omega_squared", "estimate": omega2}
+
+
+def _games_howell(sub: pd.DataFrame, outcome: str, by: str, present: list, sizes: dict, level: float,
+                  threshold: int) -> pd.DataFrame:
+    """Games-Howell pairs (pingouin) with intervals from the studentized range; pairs with a
+    group under the threshold blanked."""
+    gh = pg.pairwise_gameshowell(data=sub.assign(**{by: pd.Categorical(sub[by], categories=present)}),
+                                 dv=outcome, between=by)
+    q = stats.studentized_range.ppf(level, len(present), gh["df"].to_numpy()) / np.sqrt(2)
+    n = {str(k): v for k, v in sizes.items()}
+    out = pd.DataFrame({
+        "outcome": outcome, "group_a": gh["A"].astype(str), "group_b": gh["B"].astype(str),
+        "n_a": gh["A"].astype(str).map(n), "n_b": gh["B"].astype(str).map(n), "measure": "mean_difference",
+        "estimate": gh["diff"], "std_error": gh["se"], "statistic": gh["T"], "df": gh["df"], "p_value": gh["pval"],
+        "conf_low": gh["diff"] - q * gh["se"], "conf_high": gh["diff"] + q * gh["se"], "hedges_g": gh["hedges"]})
+    small = (out[["n_a", "n_b"]].min(axis=1) < threshold).to_numpy()
+    out.loc[small, out.columns[out.columns.get_loc("estimate"):]] = np.nan
+    out["suppressed"] = np.where(small, "primary", "")
+    return out
+
+
+def _small_cells(sub: pd.DataFrame, by: str, outcome: str, present, threshold: int) -> set:
+    """Groups where a 0/1 outcome's count of 1s or of 0s is between 1 and threshold - 1: their
+    share (and any effect or test built on it) would disclose that few people."""
+    x = sub[outcome].astype(float)
+    small = set()
+    for lv in present:
+        part = x[(sub[by] == lv).to_numpy()]
+        if few_either_side(float(part.sum()), len(part), threshold):
+            small.add(str(lv))
+    return small
+
+
+def _corrected(p: pd.Series, correction: str | None) -> pd.Series:
+    """p values corrected across the family (the tested ones; NaN stays NaN)."""
+    out = pd.Series(np.nan, index=p.index)
+    tested = p.notna().to_numpy()
+    if tested.any():
+        out[tested] = multipletests(p[tested], method=correction)[1] if correction else p[tested]
+    return out
+
+
+def _descriptives(data: pd.DataFrame, by: str, outcomes: list, level: float, threshold: int) -> pd.DataFrame:
+    """Each group's share (0/1 outcomes) or mean (others), in outcome order."""
+    parts = []
+    for outcome in outcomes:
+        sub = data.loc[data[by].notna()]
+        make = prevalence if _binary(sub[outcome].astype(float)) else group_means
+        parts.append(make(sub, outcome, by=by, total=False, level=level, threshold=threshold))
+    table = pd.concat(parts, ignore_index=True)
+    table["group"] = table["group"].astype(str)
+    front = ["outcome", "group", "measure", "n", "count", "estimate", "std_error", "sd", "conf_low", "conf_high"]
+    return table.reindex(columns=front + ["suppressed"])
+
+
+def _adjusted(data, by, groups, outcomes, covariates, correction, level, threshold) -> pd.DataFrame:
+    """The group effects of a regression of each outcome on the group and the covariates."""
     from .models import fit_logit, fit_ols
 
     # The group enters as categories (a numeric 0/1/2 code must not become a linear trend).
-    data = data.assign(**{group: pd.Categorical(data[group], categories=levels)})
+    data = data.assign(**{by: pd.Categorical(data[by], categories=groups)})
     rows = []
     for outcome in outcomes:
         binary = _binary(data[outcome])
-        fit = (fit_logit if binary else fit_ols)(data, outcome, [group], covariates=covariates, level=level)
+        fit = (fit_logit if binary else fit_ols)(data, outcome, [by], covariates=covariates, level=level)
+        hidden = _hidden_in_model(fit, by, groups, binary, threshold)
         coefs = fit.coefficients
-        for _, c in coefs[coefs["term"].str.startswith(f"{group}[") | (coefs["term"] == group)].iterrows():
-            rows.append({"outcome": outcome, "model": "logit" if binary else "ols", "term": c["term"],
-                         "estimate": c["estimate"], "std_error": c["std_error"], "p_value": c["p_value"],
-                         "conf_low": c["conf_low"], "conf_high": c["conf_high"],
-                         "odds_ratio": c["odds_ratio"] if binary else np.nan, "n": fit.fit["n"],
-                         "covariates": ", ".join(covariates)})
+        for _, c in coefs[coefs["term"].str.startswith(f"{by}[")].iterrows():
+            small = c["term"][len(by) + 1:-1] in hidden or str(groups[0]) in hidden
+            figures = {k: (np.nan if small else c[k]) for k in
+                       ("estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high")}
+            rows.append({"outcome": outcome, "model": "logit" if binary else "ols", "term": c["term"]} | figures
+                        | {"odds_ratio": np.nan if small or not binary else c["odds_ratio"], "n": fit.n,
+                           "covariates": ", ".join(covariates), "suppressed": "primary" if small else ""})
     out = pd.DataFrame(rows)
-    out.insert(6, "p_adjusted", multipletests(out["p_value"], method=correction)[1] if correction else out["p_value"])
-    # Suppress effects of groups under the threshold among each model's respondents.
-    out["suppressed"] = ""
-    few = {o: _small_cells(data.loc[data[o].notna()], group, o, levels, threshold)
-           for o in outcomes if _binary(data[o])}
-    for i, r in out.iterrows():
-        lv = r["term"][len(group) + 1:-1]
-        n_lv = int((data[group].astype(str) == lv).sum())
-        first = str(levels[0])  # the reference group: every effect rests on it too
-        if n_lv < threshold or lv in few.get(r["outcome"], ()) or first in few.get(r["outcome"], ()):
-            out.loc[i, ["estimate", "std_error", "p_value", "p_adjusted", "conf_low", "conf_high", "odds_ratio"]] = np.nan
-            out.loc[i, "suppressed"] = "primary"
+    out.insert(out.columns.get_loc("p_value") + 1, "adjusted_p_value", _corrected(out["p_value"], correction))
     return out
+
+
+def _hidden_in_model(fit, by: str, groups: list, binary: bool, threshold: int) -> set:
+    """Groups too small among the model's own respondents: fewer than ``threshold`` of them, or
+    (0/1 outcome) fewer than ``threshold`` with or without the outcome. The reference group
+    (the first) counts too: every effect rests on it."""
+    exog = pd.DataFrame(fit.model.model.exog, columns=fit.model.model.exog_names)
+    y = np.asarray(fit.model.model.endog, dtype=float)
+    dummies = {str(lv): exog[f"{by}[{lv}]"].to_numpy() == 1 for lv in groups[1:] if f"{by}[{lv}]" in exog}
+    members = {str(groups[0]): ~np.any(np.column_stack(list(dummies.values())), axis=1) if dummies else
+               np.ones(len(y), bool)} | dummies
+    hidden = set()
+    for lv, mask in members.items():
+        n = int(mask.sum())
+        if n < threshold or (binary and few_either_side(float(y[mask].sum()), n, threshold)):
+            hidden.add(lv)
+    return hidden

@@ -1,18 +1,22 @@
 """Regression models on survey waves: OLS (with standardised betas, HC3 errors, VIF and residual
 checks), hierarchical steps, moderation with simple slopes, and logistic and ordinal models.
 
-Every model reports its coefficients in one tidy schema: ``term, estimate, std_error, statistic,
-p_value, conf_low, conf_high``, plus ``beta`` (OLS) or ``odds_ratio`` with its interval (logistic).
-Fit statistics use plain names (``n``, ``r2``, ``r2_adj``, ...). Missing data: listwise deletion
-over the model's variables, and the result says how many respondents were lost and for which
-variable. Categorical covariates enter as indicator columns named ``column[level]`` against the
-first level in dictionary order (e.g. ``sector[adults]`` against children and families).
+Every model reports its coefficients in one tidy schema (:mod:`analysis.stats.results`): ``term,
+estimate, std_error, statistic, p_value, conf_low, conf_high``, plus ``beta`` (OLS) or
+``odds_ratio`` with its interval (logistic and ordinal). Fit statistics are a one-row table
+(``result.fit``) with plain names (``n``, ``r2``, ``r2_adj``, ...). Every model takes ``f(data,
+outcome, predictors, *, covariates=, level=)``. Missing data: listwise deletion over the model's
+variables, and the result says how many respondents were lost and for which variable
+(``result.dropped``). Categorical covariates enter as indicator columns named ``column[level]``
+against the first level in dictionary order (e.g. ``sector[adults]`` against children and
+families).
 """
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -20,14 +24,14 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.diagnostic import het_breuschpagan
 
-from ..errors import Problem, SurveyDataError
-
-COEF_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+from ..arguments import DEFAULT_THRESHOLD, as_names, check_data, check_level, threshold_or_raise, unknown_columns
+from ..deprecations import old_calls
+from ..errors import SurveyDataError, fail
+from .results import ModelResult, fit_table
 
 
 def _fail(kind: str, message: str, fix: str, column=None):
-    raise SurveyDataError([Problem(kind, column, message, fix)], source="model",
-                          outcome="nothing was computed")
+    fail(kind, message, fix, column=column, source="model")
 
 
 @dataclass
@@ -49,10 +53,9 @@ def model_data(data: pd.DataFrame, outcome: str, terms: list[str]) -> ModelData:
         For unknown columns, a constant predictor, or no complete cases.
     """
     variables = [outcome] + list(terms)
-    unknown = [v for v in variables if v not in data.columns]
-    if unknown:
-        _fail("unknown column", f"{unknown} not in the data (it has {list(data.columns)[:12]} ...)",
-              "use column names of the scored wave (score_wave) or the canonical data")
+    problems = check_data(data, "model") or unknown_columns(data, list(dict.fromkeys(variables)), "variable")
+    if problems:
+        raise SurveyDataError(problems, source="model", outcome="nothing was computed")
     repeated = sorted({v for v in variables if variables.count(v) > 1})
     if repeated:
         _fail("repeated variable", f"{repeated} named more than once (outcome, predictors and covariates together)",
@@ -128,8 +131,8 @@ def _vif(X: np.ndarray) -> np.ndarray:
     return np.diag(np.linalg.inv(np.corrcoef(Z, rowvar=False))).copy()
 
 
-@dataclass
-class OLSResult:
+@dataclass(repr=False)
+class OLSResult(ModelResult):
     """A fitted linear model.
 
     Attributes
@@ -137,37 +140,41 @@ class OLSResult:
     coefficients : DataFrame
         ``term, estimate, std_error, statistic (t), p_value, conf_low, conf_high, beta``; with
         ``robust="HC3"`` the errors, t, p and intervals are HC3 (the coefficients are not).
-    fit : dict
-        ``n, n_lost, r2, r2_adj, f, f_df1, f_df2, f_p, sigma, robust``.
-    vif : DataFrame
-        ``term, vif`` per predictor column.
-    diagnostics : dict
-        ``shapiro_w, shapiro_p`` (residual normality; Shapiro-Wilk, at most 5,000 residuals),
-        ``breusch_pagan, breusch_pagan_df, breusch_pagan_p`` (Koenker's studentised version, as
-        R's ``lmtest::bptest``), ``cooks_threshold`` (4/n) and ``n_influential`` (Cook's D above it).
+    fit : DataFrame
+        One row: ``n, n_lost, r2, r2_adj, f_statistic, f_df1, f_df2, f_p_value`` (the classical
+        F test of all slopes), ``sigma`` (residual SD) and ``robust`` (the error estimator).
     dropped : DataFrame
         ``variable, n_missing``: why respondents were lost to listwise deletion.
     model : statsmodels results
+    vif : DataFrame
+        ``term, vif`` per predictor column.
+    diagnostics : DataFrame
+        One row: ``shapiro_w, shapiro_p_value`` (residual normality; Shapiro-Wilk, at most 5,000
+        residuals), ``breusch_pagan_statistic, breusch_pagan_df, breusch_pagan_p_value``
+        (Koenker's studentised version, as R's ``lmtest::bptest``), ``cooks_threshold`` (4/n) and
+        ``n_influential`` (Cook's D above it).
     """
 
-    coefficients: pd.DataFrame
-    fit: dict
-    vif: pd.DataFrame
-    diagnostics: dict
-    dropped: pd.DataFrame
-    model: object = field(repr=False)
+    vif: pd.DataFrame = None
+    diagnostics: pd.DataFrame = None
 
 
-def fit_ols(data: pd.DataFrame, outcome: str, predictors: list[str], covariates: list[str] | None = None,
-            robust: str | None = None, level: float = 0.95) -> OLSResult:
+def _terms(predictors, covariates, caller: str) -> list:
+    """Covariates then predictors, each one name or a list."""
+    return as_names(covariates, "covariates", caller) + as_names(predictors, "predictors", caller)
+
+
+@old_calls(positional=("covariates", "robust", "level"))
+def fit_ols(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, robust: str | None = None,
+            level: float = 0.95) -> OLSResult:
     """Ordinary least squares with standardised betas, optional HC3 errors and diagnostics.
 
     Parameters
     ----------
     data : DataFrame
-        Scores (``score_wave``) joined with any canonical columns needed.
+        Respondent-level data (:func:`analysis.analysis_frame`).
     outcome : str
-    predictors, covariates : list of str
+    predictors, covariates : str or list of str
         Covariates enter the model like predictors; they are listed first.
     robust : None or "HC3"
         ``"HC3"`` gives heteroscedasticity-consistent errors (MacKinnon and White's HC3, R's
@@ -188,13 +195,14 @@ def fit_ols(data: pd.DataFrame, outcome: str, predictors: list[str], covariates:
     --------
     >>> import pandas as pd, numpy as np
     >>> d = pd.DataFrame({"y": [1.0, 2.0, 2.5, 4.0, 5.5], "x": [1.0, 2.0, 3.0, 4.0, 5.0]})
-    >>> r = fit_ols(d, "y", ["x"])
-    >>> round(float(r.coefficients.set_index("term").loc["x", "estimate"]), 3), r.fit["n"]
+    >>> r = fit_ols(d, "y", "x")
+    >>> round(float(r.coefficients.set_index("term").loc["x", "estimate"]), 3), r.n
     (1.1, 5)
     """
     if robust not in (None, "HC3"):
         _fail("bad argument", f"robust={robust!r} is not supported", 'use robust=None or robust="HC3"')
-    md = model_data(data, outcome, list(covariates or []) + list(predictors))
+    _check_level(level)
+    md = model_data(data, outcome, _terms(predictors, covariates, "fit_ols()"))
     res = sm.OLS(md.y, md.X).fit()
     if robust:
         res_r = res.get_robustcov_results(cov_type="HC3", use_t=True)
@@ -210,35 +218,100 @@ def fit_ols(data: pd.DataFrame, outcome: str, predictors: list[str], covariates:
     bp = het_breuschpagan(resid, Xv, robust=True)
     cooks = res.get_influence().cooks_distance[0]
     n = int(res.nobs)
-    fit = {"n": n, "n_lost": md.n_total - n, "r2": res.rsquared, "r2_adj": res.rsquared_adj,
-           "f": float(res.fvalue), "f_df1": float(res.df_model), "f_df2": float(res.df_resid),
-           "f_p": float(res.f_pvalue), "sigma": float(np.sqrt(res.scale)), "robust": robust or "none"}
-    diagnostics = {"shapiro_w": float(sw.statistic), "shapiro_p": float(sw.pvalue),
-                   "breusch_pagan": float(bp[0]), "breusch_pagan_df": Xv.shape[1] - 1,
-                   "breusch_pagan_p": float(bp[1]), "cooks_threshold": 4 / n,
-                   "n_influential": int((cooks > 4 / n).sum())}
-    return OLSResult(coefs, fit, vif, diagnostics, md.dropped, res)
+    fit = fit_table(n=n, n_lost=md.n_total - n, r2=res.rsquared, r2_adj=res.rsquared_adj,
+                    f_statistic=float(res.fvalue), f_df1=float(res.df_model), f_df2=float(res.df_resid),
+                    f_p_value=float(res.f_pvalue), sigma=float(np.sqrt(res.scale)), robust=robust or "none")
+    diagnostics = fit_table(shapiro_w=float(sw.statistic), shapiro_p_value=float(sw.pvalue),
+                            breusch_pagan_statistic=float(bp[0]), breusch_pagan_df=Xv.shape[1] - 1,
+                            breusch_pagan_p_value=float(bp[1]), cooks_threshold=4 / n,
+                            n_influential=int((cooks > 4 / n).sum()))
+    return OLSResult(coefs, fit, md.dropped, res, vif=vif, diagnostics=diagnostics)
 
 
-def fit_hierarchical(data: pd.DataFrame, outcome: str, steps: list[list[str]]) -> pd.DataFrame:
+def residual_checks(result: OLSResult, *, threshold: int = DEFAULT_THRESHOLD, bins: int = 20) -> dict:
+    """The two tables a residual plot is drawn from, with no respondent shown on their own.
+
+    Residuals are one value per respondent, so neither table holds individual respondents:
+
+    - ``"bins"``: a 2-D histogram of fitted values (x) and residuals (y) on a ``bins`` x ``bins``
+      grid over their range, ``x_low, x_high, y_low, y_high, n``, only bins holding at least
+      ``threshold`` respondents (so no lone outlier appears);
+    - ``"qq"``: the normal Q-Q plot (:func:`scipy.stats.probplot`): ``theoretical`` (standard
+      normal quantile), ``residual`` (the ordered residual) and ``line`` (probplot's straight-line
+      fit), only between the 1st and 99th percentiles of the plotting positions, leaving out the
+      most extreme residuals, which could belong to identifiable respondents.
+
+    ``attrs`` of each holds ``threshold`` and ``n`` (respondents in the fit).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> d = pd.DataFrame({"x": rng.normal(size=500)}); d["y"] = d.x + rng.normal(size=500)
+    >>> checks = residual_checks(fit_ols(d, "y", "x"))
+    >>> bool((checks["bins"]["n"] >= 10).all()), list(checks["qq"].columns)
+    (True, ['theoretical', 'residual', 'line'])
+    """
+    threshold = threshold_or_raise(threshold, "residual_checks()")
+    fitted = np.asarray(result.model.fittedvalues, dtype="float64")
+    resid = np.asarray(result.model.resid, dtype="float64")
+    counts, xe, ye = np.histogram2d(fitted, resid, bins=bins)
+    i, j = np.nonzero(counts >= threshold)
+    cells = pd.DataFrame({"x_low": xe[i], "x_high": xe[i + 1], "y_low": ye[j], "y_high": ye[j + 1],
+                          "n": counts[i, j].astype("int64")})
+    (theoretical, ordered), (slope, intercept, _) = stats.probplot(resid, dist="norm")
+    central = (stats.norm.cdf(theoretical) >= 0.01) & (stats.norm.cdf(theoretical) <= 0.99)
+    qq = pd.DataFrame({"theoretical": theoretical[central], "residual": ordered[central],
+                       "line": intercept + slope * theoretical[central]})
+    for table in (cells, qq):
+        table.attrs.update(threshold=threshold, n=int(result.model.nobs))
+    return {"bins": cells, "qq": qq}
+
+
+def _check_level(level) -> None:
+    problems = check_level(level)
+    if problems:
+        raise SurveyDataError(problems, source="model", outcome="nothing was computed")
+
+
+
+def fit_hierarchical(data: pd.DataFrame, outcome: str, steps: list) -> pd.DataFrame:
     """Hierarchical regression: each step adds terms to the previous ones.
 
     All steps use the same respondents: those complete on every variable of the last step.
 
+    Parameters
+    ----------
+    data : DataFrame
+    outcome : str
+    steps : list
+        One entry per step: the terms it adds (a name or a list of names).
+
     Returns
     -------
     DataFrame
-        One row per step: ``step, added, n, r2, r2_adj, delta_r2, f_change, df1, df2, p_change``
-        (the F test of the added terms, R's ``anova(m1, m2)``; the first step against the empty
-        model).
+        One row per step: ``step, added, n, r2, r2_adj``, ``measure`` (``"r2_change"``),
+        ``estimate`` (the change in R squared), and the F test of the added terms ``statistic,
+        df1, df2, p_value`` (R's ``anova(m1, m2)``; the first step against the empty model).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(2)
+    >>> d = pd.DataFrame({"a": rng.normal(size=80), "b": rng.normal(size=80)})
+    >>> d["y"] = d.a + 0.5 * d.b + rng.normal(size=80)
+    >>> fit_hierarchical(d, "y", ["a", "b"])[["step", "added", "n"]].values.tolist()
+    [[1, 'a', 80], [2, 'b', 80]]
     """
+    steps = [as_names(step, "steps", "fit_hierarchical()") for step in steps]
     everything = [t for step in steps for t in step]
     md = model_data(data, outcome, everything)
     complete = data.reset_index(drop=True).loc[md.y.index]
     rows, prev, terms = [], None, []
     for i, step in enumerate(steps, 1):
         terms = terms + list(step)
-        res = sm.OLS(*(lambda m: (m.y, m.X))(model_data(complete, outcome, terms))).fit()
+        m = model_data(complete, outcome, terms)
+        res = sm.OLS(m.y, m.X).fit()
         if prev is None:
             f, p, df1 = res.fvalue, res.f_pvalue, res.df_model
             delta = res.rsquared
@@ -246,36 +319,51 @@ def fit_hierarchical(data: pd.DataFrame, outcome: str, steps: list[list[str]]) -
             f, p, df1 = res.compare_f_test(prev)
             delta = res.rsquared - prev.rsquared
         rows.append({"step": i, "added": ", ".join(step), "n": int(res.nobs), "r2": res.rsquared,
-                     "r2_adj": res.rsquared_adj, "delta_r2": delta, "f_change": float(f),
-                     "df1": float(df1), "df2": float(res.df_resid), "p_change": float(p)})
+                     "r2_adj": res.rsquared_adj, "measure": "r2_change", "estimate": delta, "statistic": float(f),
+                     "df1": float(df1), "df2": float(res.df_resid), "p_value": float(p)})
         prev = res
     return pd.DataFrame(rows)
 
 
-@dataclass
-class ModerationResult:
-    """A moderation model: ``coefficients`` (tidy, centred predictors), ``simple_slopes`` of the
-    focal predictor at low/mean/high (-1 SD, mean, +1 SD) levels of each moderator, ``fit``
-    (``n, r2, r2_adj``), ``centring`` (means and SDs used), and ``plot_data``: predicted outcome
-    at focal -1/+1 SD for each moderator combination, covariates at their means (for a
-    simple-slopes plot)."""
+@dataclass(repr=False)
+class ModerationResult(ModelResult):
+    """A moderation model.
 
-    coefficients: pd.DataFrame
-    simple_slopes: pd.DataFrame
-    fit: dict
-    centring: pd.DataFrame
-    plot_data: pd.DataFrame
-    model: object = field(repr=False)
+    Attributes
+    ----------
+    coefficients, fit, dropped, model
+        As every model (:class:`analysis.stats.results.ModelResult`); the coefficients are of the
+        mean-centred predictors; ``fit`` has ``n, n_lost, r2, r2_adj``.
+    simple_slopes : DataFrame
+        The focal predictor's slope at low / mean / high (-1 SD, mean, +1 SD) levels of each
+        moderator: ``<moderator>_level`` (``moderator_level`` with one moderator),
+        ``<moderator>_centred`` (the centred value), ``measure`` (``"simple_slope"``),
+        ``estimate, std_error, statistic, p_value, conf_low, conf_high``.
+    centring : DataFrame
+        ``variable, mean, sd``: the means subtracted and the SDs that define low and high.
+    plot_data : DataFrame
+        The predicted outcome over the focal predictor from -1 SD to +1 SD (11 points) for each
+        combination of moderator levels, covariates at their means: the levels, ``focal_sd``
+        (-1.0 to 1.0), ``focal_value`` (in the predictor's units), ``measure``
+        (``"predicted_mean"``), ``estimate, std_error, conf_low, conf_high`` (t intervals of the
+        mean prediction, as ``predict(..., interval = "confidence")`` in R).
+    """
+
+    simple_slopes: pd.DataFrame = None
+    centring: pd.DataFrame = None
+    plot_data: pd.DataFrame = None
 
 
-def fit_moderation(data: pd.DataFrame, outcome: str, focal: str, moderators: list[str],
-                   covariates: list[str] | None = None, level: float = 0.95) -> ModerationResult:
+@old_calls(positional=("covariates", "level"))
+def fit_moderation(data: pd.DataFrame, outcome: str, focal: str, moderators, *, covariates=None,
+                   level: float = 0.95) -> ModerationResult:
     """Moderation by one or two moderators, with mean-centred terms and simple slopes.
 
     Fits ``outcome ~ focal * moderator1 * moderator2`` (full factorial) on mean-centred variables
     (means and SDs of the complete cases), plus any covariates. The simple slope of ``focal`` at
     moderator values (c, m) is ``b_f + b_fc c + b_fm m + b_fcm c m`` with its error from the
-    coefficient covariance, tested on the residual degrees of freedom.
+    coefficient covariance, tested on the residual degrees of freedom; a predicted value's
+    interval likewise (R: ``interactions::sim_slopes``, ``emmeans``).
 
     Examples
     --------
@@ -283,14 +371,17 @@ def fit_moderation(data: pd.DataFrame, outcome: str, focal: str, moderators: lis
     >>> rng = np.random.default_rng(0)
     >>> d = pd.DataFrame({"x": rng.normal(size=200), "m": rng.normal(size=200)})
     >>> d["y"] = d.x * (1 + d.m) + rng.normal(size=200)
-    >>> r = fit_moderation(d, "y", "x", ["m"])
+    >>> r = fit_moderation(d, "y", "x", "m")
     >>> r.simple_slopes["moderator_level"].tolist()
     ['low', 'mean', 'high']
     """
+    moderators = as_names(moderators, "moderators", "fit_moderation()")
+    covariates = as_names(covariates, "covariates", "fit_moderation()")
     if not 1 <= len(moderators) <= 2:
         _fail("bad argument", "moderation takes one or two moderators", "pass moderators=[m] or [m1, m2]")
+    _check_level(level)
     variables = [focal] + list(moderators)
-    md = model_data(data, outcome, variables + list(covariates or []))
+    md = model_data(data, outcome, variables + covariates)
     try:
         complete = data.reset_index(drop=True).loc[md.y.index, variables].astype(float)
     except (TypeError, ValueError):
@@ -300,8 +391,6 @@ def fit_moderation(data: pd.DataFrame, outcome: str, focal: str, moderators: lis
     c = complete - means
     cols = {v: c[v] for v in variables}
     names = list(variables)
-    from itertools import combinations
-
     for r in range(2, len(variables) + 1):
         for combo in combinations(variables, r):
             name = ":".join(combo)
@@ -314,63 +403,77 @@ def fit_moderation(data: pd.DataFrame, outcome: str, focal: str, moderators: lis
     X.insert(0, "const", 1.0)
     res = sm.OLS(md.y, X).fit()
     coefs = _tidy(res.params, res.bse, res.tvalues, res.pvalues, res.conf_int(1 - level).to_numpy(), X.columns)
-    V = res.cov_params()
+    V = res.cov_params().to_numpy()
+    b = res.params.to_numpy()
     tq = stats.t.ppf(1 - (1 - level) / 2, res.df_resid)
-    levels = {"low": -1.0, "mean": 0.0, "high": 1.0}
+    steps = {"low": -1.0, "mean": 0.0, "high": 1.0}
+    grids = [(a,) for a in steps] if len(moderators) == 1 else [(a, b_) for a in steps for b_ in steps]
+    covariate_means = X.iloc[:, len(names) + 1:].mean()
     rows, plot = [], []
-    grids = [(a,) for a in levels] if len(moderators) == 1 else [(a, b) for a in levels for b in levels]
     for grid in grids:
-        vals = {m: levels[g] * sds[m] for m, g in zip(moderators, grid)}
-        g = pd.Series(0.0, index=X.columns)
-        g[focal] = 1.0
+        vals = {m: steps[g] * sds[m] for m, g in zip(moderators, grid)}
+        labels = {f"{m}_level" if len(moderators) > 1 else "moderator_level": g for m, g in zip(moderators, grid)}
+        slope = pd.Series(0.0, index=X.columns)
+        slope[focal] = 1.0
         for name in names:
             parts = name.split(":")
             if focal in parts and len(parts) > 1:
-                g[name] = np.prod([vals[p] for p in parts if p != focal])
-        slope = float(g @ res.params)
-        se = float(np.sqrt(g @ V @ g))
-        t = slope / se
-        row = {f"{m}_level" if len(moderators) > 1 else "moderator_level": lev for m, lev in zip(moderators, grid)}
-        row |= {f"{m}_centred": vals[m] for m in moderators}
-        row |= {"slope": slope, "std_error": se, "statistic": t,
-                "p_value": float(2 * stats.t.sf(abs(t), res.df_resid)),
-                "conf_low": slope - tq * se, "conf_high": slope + tq * se}
-        rows.append(row)
-        for fl, fv in (("low", -sds[focal]), ("high", sds[focal])):
-            x = {focal: fv} | vals
-            pred = res.params["const"] + sum(res.params[n] * np.prod([x[p] for p in n.split(":")]) for n in names)
-            pred += sum(res.params[c] * X[c].mean() for c in X.columns[len(names) + 1:])  # covariates at their means
-            plot.append({k: v for k, v in row.items() if k.endswith("_level")} |
-                        {"focal_level": fl, "focal_value": float(fv + means[focal]), "predicted": float(pred)})
+                slope[name] = np.prod([vals[p] for p in parts if p != focal])
+        rows.append(labels | {f"{m}_centred": vals[m] for m in moderators} | {"measure": "simple_slope"}
+                    | _linear_combination(slope.to_numpy(), b, V, tq, res.df_resid))
+        for focal_sd in FOCAL_GRID:
+            focal_value = focal_sd * sds[focal]
+            x = {focal: focal_value} | vals
+            g = pd.Series(0.0, index=X.columns)
+            g["const"] = 1.0
+            for name in names:
+                g[name] = np.prod([x[p] for p in name.split(":")])
+            g[covariate_means.index] = covariate_means.to_numpy()  # covariates at their means
+            estimate = _linear_combination(g.to_numpy(), b, V, tq, res.df_resid)
+            plot.append(labels | {"focal_sd": float(focal_sd), "focal_value": float(focal_value + means[focal]),
+                                  "measure": "predicted_mean"}
+                        | {k: estimate[k] for k in ("estimate", "std_error", "conf_low", "conf_high")})
     centring = pd.DataFrame({"variable": variables, "mean": means.to_numpy(), "sd": sds.to_numpy()})
-    fit = {"n": int(res.nobs), "r2": res.rsquared, "r2_adj": res.rsquared_adj}
-    return ModerationResult(coefs, pd.DataFrame(rows), fit, centring, pd.DataFrame(plot), res)
+    n = int(res.nobs)
+    fit = fit_table(n=n, n_lost=md.n_total - n, r2=res.rsquared, r2_adj=res.rsquared_adj)
+    return ModerationResult(coefs, fit, md.dropped, res, simple_slopes=pd.DataFrame(rows), centring=centring,
+                            plot_data=pd.DataFrame(plot))
 
 
-@dataclass
-class LogitResult:
+#: Where the focal predictor's predictions are drawn: -1 SD to +1 SD in steps of 0.2 SD.
+FOCAL_GRID = np.round(np.linspace(-1.0, 1.0, 11), 10)
+
+
+def _linear_combination(g: np.ndarray, b: np.ndarray, V: np.ndarray, tq: float, df: float) -> dict:
+    """``g'b`` with its standard error sqrt(g'Vg), t test on ``df`` and interval (``tq`` the quantile)."""
+    estimate = float(g @ b)
+    se = float(np.sqrt(g @ V @ g))
+    t = estimate / se
+    return {"estimate": estimate, "std_error": se, "statistic": t, "p_value": float(2 * stats.t.sf(abs(t), df)),
+            "conf_low": estimate - tq * se, "conf_high": estimate + tq * se}
+
+
+@dataclass(repr=False)
+class LogitResult(ModelResult):
     """A fitted logistic model.
 
     Attributes
     ----------
     coefficients : DataFrame
         ``term, estimate, std_error, statistic (z), p_value, conf_low, conf_high`` (Wald, on the
-        log-odds scale), ``odds_ratio, or_conf_low, or_conf_high``.
-    fit : dict
-        ``n, n_events, n_lost, loglik, loglik_null, mcfadden_r2, nagelkerke_r2, auc``
+        log-odds scale), ``odds_ratio, odds_ratio_conf_low, odds_ratio_conf_high``.
+    fit : DataFrame
+        One row: ``n, n_events, n_lost, loglik, loglik_null, mcfadden_r2, nagelkerke_r2, auc``
         (``loglik_null`` in closed form: n [ȳ log ȳ + (1 - ȳ) log(1 - ȳ)]).
     marginal_effects : DataFrame
         Average marginal effects (mean of b p (1 - p)) with delta-method errors (analytic
-        Jacobian): ``term, ame, std_error, p_value, conf_low, conf_high``.
+        Jacobian): ``term, measure`` (``"average_marginal_effect"``), ``estimate, std_error,
+        statistic (z), p_value, conf_low, conf_high``.
     dropped : DataFrame
     model : statsmodels results
     """
 
-    coefficients: pd.DataFrame
-    fit: dict
-    marginal_effects: pd.DataFrame
-    dropped: pd.DataFrame
-    model: object = field(repr=False)
+    marginal_effects: pd.DataFrame = None
     design_means: pd.Series = field(repr=False, default=None)
     level: float = 0.95
 
@@ -379,7 +482,8 @@ class LogitResult:
         observed range), the others at their means, with intervals (at the model's ``level``) from
         the linear predictor.
 
-        Returns ``DataFrame`` with ``predictor, value, probability, conf_low, conf_high``.
+        Returns ``DataFrame`` with ``predictor, value, measure`` (``"probability"``), ``estimate,
+        conf_low, conf_high``.
         """
         base = self.design_means.copy()
         if predictor not in base.index:
@@ -396,8 +500,8 @@ class LogitResult:
             g[predictor] = v
             eta = float(g @ self.model.params)
             se = float(np.sqrt(g @ V @ g))
-            rows.append({"predictor": predictor, "value": float(v),
-                         "probability": float(1 / (1 + np.exp(-eta))),
+            rows.append({"predictor": predictor, "value": float(v), "measure": "probability",
+                         "estimate": float(1 / (1 + np.exp(-eta))),
                          "conf_low": float(1 / (1 + np.exp(-(eta - z * se)))),
                          "conf_high": float(1 / (1 + np.exp(-(eta + z * se))))})
         return pd.DataFrame(rows)
@@ -412,8 +516,9 @@ def _logit_llnull(n_events: int, n: int) -> float:
 
 
 def _average_marginal_effects(params: np.ndarray, X: np.ndarray, V: np.ndarray, level: float) -> pd.DataFrame:
-    """Average marginal effects of a logit's slopes with delta-method errors (columns ``ame,
-    std_error, p_value, conf_low, conf_high``; the constant is column 0 of ``X`` and gets no row).
+    """Average marginal effects of a logit's slopes with delta-method errors (columns ``measure,
+    estimate, std_error, statistic, p_value, conf_low, conf_high``; the constant is column 0 of
+    ``X`` and gets no row).
 
     AME_j = mean_i Λ'(x_i b) b_j with Λ' = p (1 - p). Its Jacobian with respect to b is analytic,
     ``J_jk = mean(Λ') δ_jk + b_j mean(Λ'(1 - 2p) x_k)``, and Var(AME) = J V J'. The same numbers
@@ -432,16 +537,36 @@ def _average_marginal_effects(params: np.ndarray, X: np.ndarray, V: np.ndarray, 
     cov = (jac @ V @ jac.T)[1:, 1:]
     ame, se = effects[1:], np.sqrt(np.diag(cov))
     q = stats.norm.ppf(1 - (1 - level) / 2)
-    return pd.DataFrame({"ame": ame, "std_error": se, "p_value": stats.norm.sf(np.abs(ame / se)) * 2,
+    return pd.DataFrame({"measure": "average_marginal_effect", "estimate": ame, "std_error": se,
+                         "statistic": ame / se, "p_value": stats.norm.sf(np.abs(ame / se)) * 2,
                          "conf_low": ame - q * se, "conf_high": ame + q * se})
 
 
-def fit_logit(data: pd.DataFrame, outcome: str, predictors: list[str], covariates: list[str] | None = None,
-              level: float = 0.95) -> LogitResult:
+@old_calls(positional=("covariates", "level"))
+def fit_logit(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, level: float = 0.95) -> LogitResult:
     """Logistic regression of a 0/1 outcome (e.g. ``intend_leave_job``, ``presenteeism_2plus``).
 
-    Raises ``SurveyDataError`` when the outcome is not 0/1 or a predictor separates the outcome
-    perfectly (the odds ratio would be infinite).
+    Parameters
+    ----------
+    data : DataFrame
+    outcome : str
+        A 0/1 column.
+    predictors, covariates : str or list of str
+        Covariates enter the model like predictors; they are listed first.
+    level : float
+        Confidence level of the (Wald) intervals.
+
+    Returns
+    -------
+    LogitResult
+        R: ``glm(y ~ ..., family = binomial)``; odds ratios ``exp(coef)`` with
+        ``exp(confint.default())``.
+
+    Raises
+    ------
+    SurveyDataError
+        When the outcome is not 0/1 or a predictor separates the outcome perfectly (the odds
+        ratio would be infinite).
 
     Examples
     --------
@@ -449,11 +574,12 @@ def fit_logit(data: pd.DataFrame, outcome: str, predictors: list[str], covariate
     >>> rng = np.random.default_rng(1)
     >>> d = pd.DataFrame({"x": rng.normal(size=300)})
     >>> d["y"] = (rng.random(300) < 1 / (1 + np.exp(-d.x))).astype(float)
-    >>> r = fit_logit(d, "y", ["x"])
-    >>> 0.5 < r.fit["auc"] < 1
+    >>> r = fit_logit(d, "y", "x")
+    >>> 0.5 < r.fit["auc"].item() < 1
     True
     """
-    md = model_data(data, outcome, list(covariates or []) + list(predictors))
+    _check_level(level)
+    md = model_data(data, outcome, _terms(predictors, covariates, "fit_logit()"))
     if not set(np.unique(md.y)) <= {0.0, 1.0} or md.y.nunique() < 2:
         _fail("bad outcome", f"'{outcome}' must take the values 0 and 1; found {sorted(np.unique(md.y))[:6]}",
               "use a binary outcome (e.g. dissatisfied, presenteeism_2plus)", outcome)
@@ -468,9 +594,7 @@ def fit_logit(data: pd.DataFrame, outcome: str, predictors: list[str], covariate
     p_hat = res.predict()
     ci = res.conf_int(1 - level).to_numpy()
     coefs = _tidy(res.params, res.bse, res.tvalues, res.pvalues, ci, md.X.columns)
-    coefs["odds_ratio"] = np.exp(coefs["estimate"])
-    coefs["or_conf_low"] = np.exp(coefs["conf_low"])
-    coefs["or_conf_high"] = np.exp(coefs["conf_high"])
+    coefs = _with_odds_ratios(coefs)
     n = int(res.nobs)
     y = md.y.to_numpy()
     n_events = int(y.sum())
@@ -479,24 +603,38 @@ def fit_logit(data: pd.DataFrame, outcome: str, predictors: list[str], covariate
     auc = float(u / ((y == 1).sum() * (y == 0).sum()))
     ame = _average_marginal_effects(res.params.to_numpy(), res.model.exog, res.cov_params().to_numpy(), level)
     ame.insert(0, "term", list(md.X.columns[1:]))
-    fit = {"n": n, "n_events": n_events, "n_lost": md.n_total - n, "loglik": ll, "loglik_null": ll0,
-           "mcfadden_r2": 1 - ll / ll0,
-           "nagelkerke_r2": (1 - np.exp(2 * (ll0 - ll) / n)) / (1 - np.exp(2 * ll0 / n)), "auc": auc}
-    return LogitResult(coefs, fit, ame, md.dropped, res, md.X.mean(), level)
+    fit = fit_table(n=n, n_events=n_events, n_lost=md.n_total - n, loglik=ll, loglik_null=ll0,
+                    mcfadden_r2=1 - ll / ll0,
+                    nagelkerke_r2=(1 - np.exp(2 * (ll0 - ll) / n)) / (1 - np.exp(2 * ll0 / n)), auc=auc)
+    return LogitResult(coefs, fit, md.dropped, res, marginal_effects=ame, design_means=md.X.mean(), level=level)
 
 
-@dataclass
-class OrdinalResult:
-    """A proportional-odds (cumulative logit) model: ``coefficients`` (slopes, tidy, with
-    ``odds_ratio``), ``thresholds`` (``threshold, estimate``: logit P(y <= j) = threshold_j - x b,
-    R's ``MASS::polr`` convention), ``fit`` (``n, n_lost, loglik``), ``dropped``; check the
-    proportional-odds assumption with :meth:`proportional_odds_test`."""
+def _with_odds_ratios(coefs: pd.DataFrame) -> pd.DataFrame:
+    """Add ``odds_ratio`` and its interval: the exponentiated estimate and interval."""
+    return coefs.assign(odds_ratio=np.exp(coefs["estimate"]), odds_ratio_conf_low=np.exp(coefs["conf_low"]),
+                        odds_ratio_conf_high=np.exp(coefs["conf_high"]))
 
-    coefficients: pd.DataFrame
-    thresholds: pd.DataFrame
-    fit: dict
-    dropped: pd.DataFrame
-    model: object = field(repr=False)
+
+@dataclass(repr=False)
+class OrdinalResult(ModelResult):
+    """A proportional-odds (cumulative logit) model.
+
+    Attributes
+    ----------
+    coefficients : DataFrame
+        The slopes, tidy, with ``odds_ratio, odds_ratio_conf_low, odds_ratio_conf_high``.
+    thresholds : DataFrame
+        ``term`` (``"1|2"`` ...), ``estimate``: logit P(y <= j) = threshold_j - x b, R's
+        ``MASS::polr`` convention.
+    fit : DataFrame
+        One row: ``n, n_lost, loglik``.
+    dropped, model
+        As every model.
+
+    Check the proportional-odds assumption with :meth:`proportional_odds_test`.
+    """
+
+    thresholds: pd.DataFrame = None
     design: tuple = field(repr=False, default=None)
 
     def proportional_odds_test(self) -> pd.DataFrame:
@@ -511,8 +649,9 @@ class OrdinalResult:
         Returns
         -------
         DataFrame
-            ``term`` (``omnibus`` first, then each predictor), ``chi2, df, p_value``, and per cut
-            ``slope_<cut>``: the binary-logit slopes the test compares.
+            ``term`` (``omnibus`` first, then each predictor), ``statistic`` (chi-square), ``df,
+            p_value``, and per cut ``slope_above_<cut>``: the slopes of the binary logit of
+            y > cut that the test compares.
         """
         y, X = self.design
         levels = np.sort(np.unique(y))[:-1]
@@ -544,19 +683,45 @@ class OrdinalResult:
         out = [("omnibus",) + wald(list(range(D.shape[0])))]
         for i, name in enumerate(names):
             out.append((name,) + wald([(j - 1) * (k - 1) + i for j in range(1, J)]))
-        table = pd.DataFrame(out, columns=["term", "chi2", "df", "p_value"])
+        table = pd.DataFrame(out, columns=["term", "statistic", "df", "p_value"])
         for j, f in zip(levels, fits):
-            table[f"slope_y>{j:g}"] = [np.nan] + list(f.params.to_numpy()[1:])
+            table[f"slope_above_{j:g}"] = [np.nan] + list(f.params.to_numpy()[1:])
         return table
 
 
-def fit_ordinal(data: pd.DataFrame, outcome: str, predictors: list[str], covariates: list[str] | None = None,
-                level: float = 0.95) -> OrdinalResult:
+@old_calls(positional=("covariates", "level"))
+def fit_ordinal(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, level: float = 0.95) -> OrdinalResult:
     """Proportional-odds logistic regression of an ordered outcome (e.g. ``presenteeism_12m``),
-    with statsmodels' ``OrderedModel``."""
+    with statsmodels' ``OrderedModel``.
+
+    Parameters
+    ----------
+    data : DataFrame
+    outcome : str
+        An ordered outcome with three or more categories (numeric codes).
+    predictors, covariates : str or list of str
+    level : float
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    OrdinalResult
+        R: ``MASS::polr(factor(y) ~ ..., method = "logistic")``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(3)
+    >>> d = pd.DataFrame({"x": rng.normal(size=400)})
+    >>> d["y"] = np.digitize(d.x + rng.logistic(size=400), [-1.0, 0.5, 2.0]).astype(float)
+    >>> r = fit_ordinal(d, "y", "x")
+    >>> r.thresholds["term"].tolist(), 0.7 < r.coefficients["estimate"].item() < 1.3
+    (['0|1', '1|2', '2|3'], True)
+    """
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-    md = model_data(data, outcome, list(covariates or []) + list(predictors))
+    _check_level(level)
+    md = model_data(data, outcome, _terms(predictors, covariates, "fit_ordinal()"))
     if md.y.nunique() < 3:
         _fail("bad outcome", f"'{outcome}' has {md.y.nunique()} categories among the complete cases",
               "an ordinal model needs three or more ordered categories; use fit_logit for two", outcome)
@@ -574,10 +739,10 @@ def fit_ordinal(data: pd.DataFrame, outcome: str, predictors: list[str], covaria
     k = X.shape[1]
     ci = res.conf_int(1 - level).to_numpy()[:k]
     coefs = _tidy(res.params.iloc[:k], res.bse.iloc[:k], res.tvalues.iloc[:k], res.pvalues.iloc[:k], ci, X.columns)
-    coefs["odds_ratio"] = np.exp(coefs["estimate"])
+    coefs = _with_odds_ratios(coefs)
     cuts = res.model.transform_threshold_params(res.params.to_numpy())[1:-1]
     levels = list(y.cat.categories)
-    thresholds = pd.DataFrame({"threshold": [f"{levels[j]:g}|{levels[j + 1]:g}" for j in range(len(cuts))],
+    thresholds = pd.DataFrame({"term": [f"{levels[j]:g}|{levels[j + 1]:g}" for j in range(len(cuts))],
                                "estimate": cuts})
-    fit = {"n": int(res.nobs), "n_lost": md.n_total - int(res.nobs), "loglik": float(res.llf)}
-    return OrdinalResult(coefs, thresholds, fit, md.dropped, res, (md.y, md.X))
+    fit = fit_table(n=int(res.nobs), n_lost=md.n_total - int(res.nobs), loglik=float(res.llf))
+    return OrdinalResult(coefs, fit, md.dropped, res, thresholds=thresholds, design=(md.y, md.X))

@@ -22,6 +22,8 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from ..arguments import as_names
+from ..deprecations import old_calls
 from ..errors import Problem, SurveyDataError
 from .models import model_data
 
@@ -106,9 +108,9 @@ def ols_coefficients(X: np.ndarray, y: np.ndarray, indices: np.ndarray) -> np.nd
     return coef.T.reshape((p,) + indices.shape[:-1])
 
 
-def bootstrap_ols(data: pd.DataFrame, outcome: str, predictors: list[str], covariates: list[str] | None = None,
-                  n_boot: int = 2000, seed: int | np.random.Generator = BOOT_SEED, level: float = 0.95,
-                  bca: bool = False) -> pd.DataFrame:
+@old_calls(positional=("covariates", "n_boot", "seed", "level", "bca"))
+def bootstrap_ols(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, n_boot: int = 2000,
+                  seed: int | np.random.Generator = BOOT_SEED, level: float = 0.95, bca: bool = False) -> pd.DataFrame:
     """Bootstrap standard errors and intervals of OLS coefficients (respondents resampled).
 
     Parameters
@@ -116,7 +118,7 @@ def bootstrap_ols(data: pd.DataFrame, outcome: str, predictors: list[str], covar
     data : DataFrame
         Scores (``analysis_frame``) or any table holding the model's columns.
     outcome : str
-    predictors, covariates : list of str
+    predictors, covariates : str or list of str
         As in :func:`analysis.fit_ols` (covariates first; categorical columns as indicators).
     n_boot : int
         Resamples.
@@ -136,9 +138,10 @@ def bootstrap_ols(data: pd.DataFrame, outcome: str, predictors: list[str], covar
     DataFrame
         One row per term (``(Intercept)`` first, then covariates and predictors as in
         :func:`analysis.fit_ols`): ``term``, ``estimate`` (OLS on all complete cases),
-        ``boot_se`` (SD of the bootstrap estimates), ``conf_low``, ``conf_high`` (percentile
-        interval), and with ``bca`` also ``bca_low``, ``bca_high``. ``attrs`` holds ``n``,
-        ``n_boot``, ``level`` and ``seed``.
+        ``std_error`` (the bootstrap standard error: SD of the bootstrap estimates),
+        ``conf_low``, ``conf_high`` (percentile interval), and with ``bca`` also
+        ``bca_conf_low``, ``bca_conf_high``. ``attrs`` holds ``n``, ``n_boot``, ``level`` and
+        ``seed``. R: ``boot::boot`` with ``boot.ci(type = c("perc", "bca"))``.
 
     Examples
     --------
@@ -149,7 +152,8 @@ def bootstrap_ols(data: pd.DataFrame, outcome: str, predictors: list[str], covar
     >>> t["term"].tolist(), t.attrs["n"], bool((t["conf_low"] < t["estimate"]).all())
     (['(Intercept)', 'hse_demands', 'hse_control'], 300, True)
     """
-    md = model_data(data, outcome, list(covariates or []) + list(predictors))
+    md = model_data(data, outcome, as_names(covariates, "covariates", "bootstrap_ols()")
+                    + as_names(predictors, "predictors", "bootstrap_ols()"))
     X, y = md.X.to_numpy(dtype="float64"), md.y.to_numpy(dtype="float64")
     n = len(y)
     if bca and n > BCA_MAX_N:
@@ -176,12 +180,12 @@ def bootstrap_ols(data: pd.DataFrame, outcome: str, predictors: list[str], covar
     table = pd.DataFrame({
         "term": ["(Intercept)" if t == "const" else t for t in md.X.columns],
         "estimate": np.asarray(fit.params, dtype="float64"),
-        "boot_se": np.asarray(percentile.standard_error, dtype="float64"),
+        "std_error": np.asarray(percentile.standard_error, dtype="float64"),
         "conf_low": np.asarray(percentile.confidence_interval.low, dtype="float64"),
         "conf_high": np.asarray(percentile.confidence_interval.high, dtype="float64"),
     })
     if bca:
-        table["bca_low"] = np.asarray(first.confidence_interval.low, dtype="float64")
-        table["bca_high"] = np.asarray(first.confidence_interval.high, dtype="float64")
+        table["bca_conf_low"] = np.asarray(first.confidence_interval.low, dtype="float64")
+        table["bca_conf_high"] = np.asarray(first.confidence_interval.high, dtype="float64")
     table.attrs.update(n=n, n_boot=n_boot, level=level, seed=seed if isinstance(seed, int) else None)
     return table

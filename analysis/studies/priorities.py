@@ -34,12 +34,14 @@ import pandas as pd
 import yaml
 from scipy import stats
 
-from ..stats.describe import NOT_ANSWERED
+from ..arguments import did_you_mean
+from ..deprecations import old_calls, warn
 from ..disclosure import DEFAULT_THRESHOLD, PRIMARY, suppress
-from ..errors import Problem, SurveyDataError, problem_at
-from ..stats.estimates import _share_ci
+from ..errors import Problem, SurveyDataError, fail, problem_at
 from ..paths import POLLS_DIR, SCHEMA_DIR
 from ..specs import check_against_schema
+from ..stats.describe import NOT_ANSWERED
+from ..stats.intervals import TOTAL, share_ci
 
 POLL_SCHEMA_FILE = SCHEMA_DIR / "poll.schema.yaml"
 NO_ANSWER_RULES = ("exclude", "zero")
@@ -58,26 +60,20 @@ class PollSpec:
     rated: dict
     multi_select: dict = field(default_factory=dict)
 
-    def items(self, group: str | None = None) -> dict:
-        """Item column -> label, of one rating group or of all."""
-        groups = [group] if group else list(self.rated)
-        unknown = [g for g in groups if g not in self.rated]
+    def items(self, question_set: str | None = None) -> dict:
+        """Item column -> label, of one set of rated questions or of all."""
+        sets = [question_set] if question_set else list(self.rated)
+        unknown = [q for q in sets if q not in self.rated]
         if unknown:
-            _fail("bad argument", f"no rating group {unknown[0]!r} in poll {self.id!r}",
-                  f"use one of {list(self.rated)}")
-        return {k: v for g in groups for k, v in self.rated[g]["items"].items()}
-
-    def group_of(self, item: str) -> str:
-        return next(g for g, spec in self.rated.items() if item in spec["items"])
+            fail("bad argument", f"no set of rated questions {unknown[0]!r} in poll {self.id!r}"
+                 f"{did_you_mean(unknown[0], self.rated)}", f"use one of {list(self.rated)}",
+                 source="priority scoring")
+        return {k: v for q in sets for k, v in self.rated[q]["items"].items()}
 
     @property
     def top(self) -> int:
         """The points of the highest answer."""
         return max(self.points.values())
-
-
-def _fail(kind, message, fix, column=None, outcome="nothing was computed"):
-    raise SurveyDataError([Problem(kind, column, message, fix)], source="priority scoring", outcome=outcome)
 
 
 @lru_cache(maxsize=8)
@@ -101,9 +97,9 @@ def load_poll_spec(spec="union_poll") -> PollSpec:
     else:
         path = Path(spec) if Path(str(spec)).suffix in (".yaml", ".yml") else POLLS_DIR / f"{spec}.yaml"
         if not path.is_file():
-            _fail("missing file", f"no poll specification {spec!r} (looked for {path})",
-                  f"name a YAML file, or one of {sorted(p.stem for p in POLLS_DIR.glob('*.yaml'))}",
-                  outcome="nothing was loaded")
+            fail("missing file", f"no poll specification {spec!r} (looked for {path})",
+                 f"name a YAML file, or one of {sorted(p.stem for p in POLLS_DIR.glob('*.yaml'))}",
+                 source="priority scoring", outcome="nothing was loaded")
         raw, source = _read_spec(str(path)), path.name
     check_against_schema(raw, POLL_SCHEMA_FILE, source, "bad poll specification")
     return PollSpec(raw["id"], raw["title"], dict(raw["answers"]), dict(raw.get("answer_labels", {})),
@@ -230,114 +226,139 @@ def _bootstrap_ci(x: np.ndarray, top: int, level: float, n_boot: int, seed: int)
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
-def priority_scores(poll: Poll, group: str | None = None, no_answer: str | None = None, level: float = 0.95,
-                    n_boot: int = 4999, seed: int = 20100601) -> pd.DataFrame:
-    """Score and rank the rated items of a poll by the points method.
+def _scores(poll: Poll, question_sets: list, rule: str, level: float, n_boot: int, seed: int) -> pd.DataFrame:
+    """The unsuppressed scores of every item of ``question_sets`` among all of ``poll``'s respondents."""
+    top = poll.spec.top
+    frames = []
+    for q in question_sets:
+        rows = []
+        for item, label in poll.spec.items(q).items():
+            x = _points(poll, item, rule)
+            answered = int(poll.data[item].notna().sum()) if item in poll.data else 0
+            denominator = len(x)
+            lo, hi = _bootstrap_ci(x, top, level, n_boot, seed)
+            rows.append({"question_set": q, "item": item, "label": label, "n_respondents": len(poll.data),
+                         "n_answered": answered, "n_no_answer": len(poll.data) - answered, "n": denominator,
+                         "points": float(x.sum()), "max_points": float(top * denominator),
+                         "measure": "priority_score",
+                         "estimate": 100 * x.sum() / (top * denominator) if denominator else np.nan,
+                         "conf_low": lo, "conf_high": hi, "no_answer": rule})
+        t = pd.DataFrame(rows)
+        t.insert(t.columns.get_loc("no_answer"), "rank",
+                 t["estimate"].rank(ascending=False, method="min").astype("float64"))
+        frames.append(t.sort_values(["rank", "item"], kind="stable"))
+    return pd.concat(frames, ignore_index=True)
+
+
+@old_calls(positional=("no_answer", "level", "n_boot", "seed"), renamed={"group": "question_set"})
+def priority_scores(poll: Poll, question_set: str | None = None, *, by: str | None = None,
+                    no_answer: str | None = None, level: float = 0.95, n_boot: int = 4999, seed: int = 20100601,
+                    threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Score and rank the rated items of a poll by the points method, overall or by group.
 
     Parameters
     ----------
     poll : Poll
         From :func:`load_poll`.
-    group : str, optional
-        A rating group of the spec (e.g. ``"core"``); default every group, ranked within group.
+    question_set : str, optional
+        A set of rated questions in the spec (e.g. ``"core"``); default every set, each ranked
+        on its own.
+    by : str, optional
+        A respondent characteristic of the spec (e.g. ``"role"``): score the items within each
+        of its groups, then ``All``; groups are disclosure-controlled.
     no_answer : {"exclude", "zero"}, optional
         How a blank counts (default the spec's rule, ``exclude``); see the module docstring.
     level, n_boot, seed
         Bootstrap interval: level, resamples (0 = no interval), seed (same seed, same interval).
+    threshold : int
+        Disclosure threshold of the groups (with ``by``).
 
     Returns
     -------
     DataFrame
-        ``group, item, label, n_respondents, n_answered, n_no_answer, points, max_points, score,
-        conf_low, conf_high, rank, no_answer``; ``score`` and the interval in percent; rows in rank
-        order within each group.
+        ``question_set, item, label``, then with ``by`` a ``group`` column (its levels in the
+        spec's order, ``(not answered)`` when anyone left it blank, then ``All``), ``n_respondents,
+        n_answered, n_no_answer`` (without ``by`` only), ``n`` (the respondents in the item's
+        denominator),
+        ``points, max_points``, ``measure`` (``"priority_score"``), ``estimate`` (the score, in
+        percent), ``conf_low, conf_high`` (BCa), ``rank`` (within the set, and within the group),
+        ``no_answer``, and with ``by`` ``suppressed``: groups with fewer than ``threshold``
+        respondents in the denominator are suppressed, and another where the ``All`` row would
+        give one away by subtraction (:func:`analysis.disclosure.suppress`). Rows in rank order
+        within each set (within each item, in group order, with ``by``).
 
     Examples
     --------
     >>> d = pd.DataFrame({"respondent_id": list("abcd"), "core_01": ["high", "high", "low", None],
     ...                   "core_02": ["medium", "dont_agree", "medium", "medium"]})
     >>> t = priority_scores(load_poll(d), "core", n_boot=999)
-    >>> t[["item", "points", "max_points", "score", "rank"]].round(1).values.tolist()[:2]
-    [['core_01', 7.0, 9.0, 77.8, 1], ['core_02', 6.0, 12.0, 50.0, 2]]
+    >>> t[["item", "points", "max_points", "estimate", "rank"]].round(1).values.tolist()[:2]
+    [['core_01', 7.0, 9.0, 77.8, 1.0], ['core_02', 6.0, 12.0, 50.0, 2.0]]
     """
     rule = no_answer or poll.spec.no_answer
     if rule not in NO_ANSWER_RULES:
-        _fail("bad argument", f"no_answer={rule!r}", f"use one of {NO_ANSWER_RULES}")
-    top = poll.spec.top
-    groups = [group] if group else list(poll.spec.rated)
-    frames = []
-    for g in groups:
-        rows = []
-        for item, label in poll.spec.items(g).items():
-            x = _points(poll, item, rule)
-            answered = int(poll.data[item].notna().sum()) if item in poll.data else 0
-            denominator = len(x)
-            lo, hi = _bootstrap_ci(x, top, level, n_boot, seed)
-            rows.append({"group": g, "item": item, "label": label, "n_respondents": len(poll.data),
-                         "n_answered": answered, "n_no_answer": len(poll.data) - answered,
-                         "points": float(x.sum()), "max_points": float(top * denominator),
-                         "score": 100 * x.sum() / (top * denominator) if denominator else np.nan,
-                         "conf_low": lo, "conf_high": hi, "no_answer": rule})
-        t = pd.DataFrame(rows)
-        t.insert(11, "rank", t["score"].rank(ascending=False, method="min").astype("Int64"))
-        frames.append(t.sort_values(["rank", "item"], kind="stable"))
-    return pd.concat(frames, ignore_index=True)
+        fail("bad argument", f"no_answer={rule!r}", f"use one of {NO_ANSWER_RULES}", source="priority scoring")
+    sets = [question_set] if question_set else list(poll.spec.rated)
+    if by is None:
+        return _scores(poll, sets, rule, level, n_boot, seed)
+    return _scores_by(poll, sets, by, rule, level, n_boot, seed, threshold)
+
+
+def _scores_by(poll: Poll, sets: list, by: str, rule: str, level: float, n_boot: int, seed: int,
+               threshold: int) -> pd.DataFrame:
+    """:func:`priority_scores` within each group of ``by``, then ``All``, disclosure-controlled."""
+    if by not in poll.data:
+        fail("unknown column", f"no column {by!r} in the poll{did_you_mean(by, poll.spec.context)}",
+             f"use one of {list(poll.spec.context)}", column=by, source="priority scoring")
+    groups = list(poll.spec.context.get(by, {}).get("values") or sorted(poll.data[by].dropna().unique()))
+    if poll.data[by].isna().any():  # their own row, so that All minus the others gives nobody away
+        groups.append(NOT_ANSWERED)
+    parts = []
+    for group in groups + [TOTAL]:
+        if group == TOTAL:
+            part = poll.data
+        elif group == NOT_ANSWERED:
+            part = poll.data[poll.data[by].isna()]
+        else:
+            part = poll.data[poll.data[by].astype(str) == group]
+        if not len(part) and group != TOTAL:
+            continue
+        sub = Poll(part.reset_index(drop=True), poll.spec, poll.metadata)
+        scores = _scores(sub, sets, rule, level, n_boot, seed)
+        scores.insert(scores.columns.get_loc("label") + 1, "group", group)
+        parts.append(scores)
+    # Counts of blanks within a group are left out: only those in the denominator are shown.
+    table = pd.concat(parts, ignore_index=True).drop(columns=["n_respondents", "n_answered", "n_no_answer"])
+    item_order = {item: i for i, item in enumerate(poll.spec.items())}
+    group_order = {g: i for i, g in enumerate(groups + [TOTAL])}
+    table = table.sort_values(["item", "group"], key=lambda s: s.map(item_order if s.name == "item" else group_order),
+                              kind="stable").reset_index(drop=True)
+    values = ["points", "max_points", "estimate", "conf_low", "conf_high", "rank"]
+    out = suppress(table, "n", value_columns=values, threshold=threshold, by=["item", "group"], total_label=TOTAL)
+    out.attrs["by"] = by
+    return out
 
 
 def priority_by_group(poll: Poll, by: str = "role", group: str | None = None, no_answer: str | None = None,
                       threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """Scores of each rated item within each level of a respondent characteristic.
-
-    Returns
-    -------
-    DataFrame
-        ``item, label, <by>, n, points, max_points, score, rank, suppressed``: one row per item and
-        level in the spec's order, a row ``(not answered)`` when anyone left ``by`` blank, then a
-        row ``All``; ``n`` is the respondents in the level who
-        count in the denominator, ``rank`` the item's rank within the level. Levels with fewer
-        than ``threshold`` respondents are suppressed, and another level where the ``All`` row
-        would give one away by subtraction (:func:`analysis.disclosure.suppress`).
-    """
-    if by not in poll.data:
-        _fail("unknown column", f"no column {by!r} in the poll", f"use one of {list(poll.spec.context)}", by)
-    rule = no_answer or poll.spec.no_answer
-    levels = list(poll.spec.context.get(by, {}).get("values") or sorted(poll.data[by].dropna().unique()))
-    if poll.data[by].isna().any():  # their own row, so that All minus the others gives nobody away
-        levels.append(NOT_ANSWERED)
-    parts = []
-    for level in levels + ["All"]:
-        if level == "All":
-            part = poll.data
-        elif level == NOT_ANSWERED:
-            part = poll.data[poll.data[by].isna()]
-        else:
-            part = poll.data[poll.data[by].astype(str) == level]
-        if not len(part) and level != "All":
-            continue
-        sub = Poll(part.reset_index(drop=True), poll.spec, poll.metadata)
-        scores = priority_scores(sub, group, rule, n_boot=0)  # no intervals in the breakdown
-        n = scores["max_points"] / poll.spec.top
-        parts.append(scores.assign(**{by: level, "n": n})[["item", "label", by, "n", "points", "max_points", "score",
-                                                               "rank"]])
-    table = pd.concat(parts, ignore_index=True)
-    table["rank"] = table["rank"].astype("float64")
-    order = {item: i for i, item in enumerate(poll.spec.items(group))}
-    table = table.sort_values(["item", by], key=lambda s: s.map(order) if s.name == "item" else s.map(
-        {lv: i for i, lv in enumerate(levels + ["All"])}), kind="stable").reset_index(drop=True)
-    return suppress(table, "n", value_columns=["points", "max_points", "score", "rank"], threshold=threshold,
-                    by=["item", by], total_label="All")
+    """Deprecated: ``priority_scores(poll, question_set, by=by)`` (without intervals here)."""
+    warn("priority_by_group()", "use priority_scores(poll, question_set, by=..., n_boot=0)")
+    return priority_scores(poll, group, by=by, no_answer=no_answer, threshold=threshold, n_boot=0)
 
 
-def multi_select_shares(poll: Poll, question: str, level: float = 0.95,
+@old_calls(positional=("level", "threshold"))
+def multi_select_shares(poll: Poll, question: str, *, level: float = 0.95,
                         threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """The share of respondents who answered a multi-select question that chose each option.
 
     Returns
     -------
     DataFrame
-        ``option, label, n_answered, count, share, conf_low, conf_high, rank, suppressed``, in
-        rank order (most chosen first); Wilson intervals. An option chosen by 1 to threshold - 1
-        respondents is suppressed (see the module docstring).
+        ``option, label, measure`` (``"share"``), ``n`` (respondents who answered the
+        question), ``count, estimate, std_error, conf_low, conf_high`` (Wilson, as
+        :func:`analysis.stats.intervals.share_ci`), ``rank, suppressed``, in rank order (most
+        chosen first). An option chosen by 1 to threshold - 1 respondents is suppressed (see
+        the module docstring).
 
     Examples
     --------
@@ -345,11 +366,12 @@ def multi_select_shares(poll: Poll, question: str, level: float = 0.95,
     ...                   "barrier_money": [1.0] * 30 + [0.0] * 8 + [None] * 2,
     ...                   "barrier_cuts": [1.0] * 12 + [0.0] * 26 + [None] * 2})
     >>> t = multi_select_shares(load_poll(d), "barriers")
-    >>> t.loc[t["count"].notna(), ["option", "n_answered", "count", "share"]].values.tolist()[:2]
+    >>> t.loc[t["count"].notna(), ["option", "n", "count", "estimate"]].values.tolist()[:2]
     [['barrier_money', 38.0, 30.0, 0.7894736842105263], ['barrier_cuts', 38.0, 12.0, 0.3157894736842105]]
     """
     if question not in poll.spec.multi_select:
-        _fail("bad argument", f"no multi-select question {question!r}", f"use one of {list(poll.spec.multi_select)}")
+        fail("bad argument", f"no multi-select question {question!r}{did_you_mean(question, poll.spec.multi_select)}",
+             f"use one of {list(poll.spec.multi_select)}", source="priority scoring")
     options = poll.spec.multi_select[question]["options"]
     present = [o for o in options if o in poll.data]
     ticks = poll.data[present]
@@ -358,14 +380,11 @@ def multi_select_shares(poll: Poll, question: str, level: float = 0.95,
     for option, label in options.items():
         # Among those who answered the question, an option left blank was not chosen.
         chosen = ticks.loc[answered, option].fillna(0.0) if option in present else np.zeros(int(answered.sum()))
-        est = _share_ci(chosen, level)
-        rows.append({"option": option, "label": label, "n_answered": est["n"], "count": float(est["count"]),
-                     "share": est["share"], "conf_low": est["conf_low"], "conf_high": est["conf_high"]})
-    table = pd.DataFrame(rows)
-    table["rank"] = table["share"].rank(ascending=False, method="min")
+        rows.append({"option": option, "label": label, "measure": "share"} | share_ci(chosen, level))
+    table = pd.DataFrame(rows).astype({"n": "float64", "count": "float64"})
+    table["rank"] = table["estimate"].rank(ascending=False, method="min")
     table = table.sort_values(["rank", "option"], kind="stable").reset_index(drop=True)
     marks = np.where((table["count"] > 0) & (table["count"] < threshold), PRIMARY, "")
     table["suppressed"] = pd.Series(marks, index=table.index, dtype="str")
-    values = ["count", "share", "conf_low", "conf_high", "rank"]
-    out = suppress(table, "n_answered", value_columns=values, threshold=threshold)
-    return out
+    values = ["count", "estimate", "std_error", "conf_low", "conf_high", "rank"]
+    return suppress(table, "n", value_columns=values, threshold=threshold)
