@@ -121,3 +121,11 @@ def test_the_facade_exports_resolve():
 
     missing = [name for name in analysis.__all__ if getattr(analysis, name, None) is None]
     assert not missing
+
+
+@pytest.mark.slow
+def test_the_command_line_starts_within_twice_the_time_of_importing_pandas():
+    from analysis.tools.speed import startup
+
+    timing = startup()
+    assert timing["ratio"] <= 2, timing

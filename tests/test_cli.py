@@ -27,6 +27,7 @@ def test_every_subcommand_has_help(command):
     assert proc.returncode == 0 and proc.stdout.startswith("usage: wellbeing-survey " + command)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("label", TWINS)
 def test_validate_a_raw_export(label):
     data, codebook = TWINS[label]
@@ -37,6 +38,7 @@ def test_validate_a_raw_export(label):
     assert "columns renamed by the codebook" in proc.stdout and "missing-value codes turned into missing" in proc.stdout
 
 
+@pytest.mark.slow
 def test_validate_lists_every_problem_without_a_traceback(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("respondent_id,wave,pss_1,pss_2,pss_3,pss_4\na,1,9,1,1,1\na,1,1,x,1,1\n")
@@ -46,6 +48,7 @@ def test_validate_lists_every_problem_without_a_traceback(tmp_path):
         assert text in proc.stderr
 
 
+@pytest.mark.slow
 def test_score_writes_the_same_scores_as_the_library(tmp_path):
     data, codebook = TWINS["2017"]
     out = tmp_path / "scores.csv"
@@ -59,6 +62,7 @@ def test_score_writes_the_same_scores_as_the_library(tmp_path):
                                   check_dtype=False, rtol=1e-9)
 
 
+@pytest.mark.slow
 def test_report_runs_notebooks_on_raw_exports_with_a_progress_bar(tmp_path):
     args = [SYNTHETIC_DIR / data for data, _ in TWINS.values()]
     for label, (_, codebook) in TWINS.items():
@@ -78,6 +82,7 @@ def test_report_runs_notebooks_on_raw_exports_with_a_progress_bar(tmp_path):
     assert missing_out.returncode == 2 and "--out" in missing_out.stderr
 
 
+@pytest.mark.slow
 def test_synthetic_regenerates_the_bundled_files(tmp_path):
     proc = cli("synthetic", "--out", tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -87,6 +92,7 @@ def test_synthetic_regenerates_the_bundled_files(tmp_path):
         assert hashlib.sha256(p.read_bytes()).digest() == hashlib.sha256((SYNTHETIC_DIR / p.name).read_bytes()).digest()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("label", TWINS)
 def test_codebook_draft_then_validate(label, tmp_path):
     data, shipped = TWINS[label]
@@ -104,6 +110,7 @@ def test_codebook_draft_then_validate(label, tmp_path):
     pd.testing.assert_frame_equal(drafted.data[rows].reset_index(drop=True), shipped_wave.data.reset_index(drop=True))
 
 
+@pytest.mark.slow
 def test_report_takes_a_poll_and_team_returns_of_ones_own(tmp_path):
     shipped = (HEALTH_CHECK_DIR / "thresholds.yaml").read_text()
     local = tmp_path / "our_cutoffs.yaml"

@@ -70,6 +70,7 @@ def run(tmp_path_factory):
     return {"out": out, "lines": lines, "result": result, "manifest": manifest}
 
 
+@pytest.mark.slow
 def test_every_notebook_runs_with_progress(run):
     assert [p.stem for p in run["result"]["notebooks"]] == EXPECTED
     k = len(EXPECTED)
@@ -85,6 +86,7 @@ def test_every_notebook_runs_with_progress(run):
         assert f"output_dir = {run['out'].name!r}" in injected.source and "'/" not in injected.source
 
 
+@pytest.mark.slow
 def test_every_notebook_writes_its_figures_and_tables(run):
     ids = {o["id"] for o in run["manifest"]["outputs"]}
     for name in ["01_waves_2017-2018", "01_exclusions_2017", "01_missing_scores_2018", "02_sample_profile_2018",
@@ -114,6 +116,7 @@ def test_every_notebook_writes_its_figures_and_tables(run):
                                                                    if o["kind"] == "table"}
 
 
+@pytest.mark.slow
 def test_figures_from_synthetic_data_carry_the_mark(run):
     figures = [o for o in run["manifest"]["outputs"] if o["kind"] == "figure"]
     assert len(figures) >= 12
@@ -144,6 +147,7 @@ def _respondent_values() -> tuple[set, set]:
     return ids, texts
 
 
+@pytest.mark.slow
 def test_no_table_holds_a_small_cell_or_row_level_data(run):
     ids, texts = _respondent_values()
     threshold = run["manifest"]["disclosure_threshold"]
@@ -173,6 +177,7 @@ def test_no_table_holds_a_small_cell_or_row_level_data(run):
     assert (marks["suppressed"].fillna("") != "").sum() > 0
 
 
+@pytest.mark.slow
 def test_manifest_traces_every_output_to_its_inputs(run):
     m, out = run["manifest"], run["out"]
     assert m["package"] == "wellbeing-survey" and m["synthetic"] is True
@@ -203,6 +208,7 @@ def test_manifest_traces_every_output_to_its_inputs(run):
             assert file_sha256(out / f["path"]) == f["sha256"], f["path"]
 
 
+@pytest.mark.slow
 def test_one_workbook_holds_every_table(run):
     book = openpyxl.load_workbook(run["result"]["workbook"])
     tables = [o for o in run["manifest"]["outputs"] if o["kind"] == "table"]
@@ -214,6 +220,7 @@ def test_one_workbook_holds_every_table(run):
         assert b"2000-01-01T00:00:00Z" in z.read("docProps/core.xml")
 
 
+@pytest.mark.slow
 def test_same_inputs_give_the_same_bytes(run, tmp_path):
     again = run_notebooks({}, tmp_path, ["01", "04", "05"], echo=lambda *_: None)
     first = {(o["kind"], o["id"]): o for o in run["manifest"]["outputs"]}
@@ -225,6 +232,7 @@ def test_same_inputs_give_the_same_bytes(run, tmp_path):
 
 
 # -- failures --------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_failing_cell_is_named(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 99 broken"),
                                          nbformat.v4.new_code_cell("threshold = 10"),
@@ -242,6 +250,7 @@ def test_a_failing_cell_is_named(tmp_path):
     assert "KeyError: 'missing'" in text and (tmp_path / "out" / "99_broken.ipynb").is_file()
 
 
+@pytest.mark.slow
 def test_command_line_reports_data_problems_before_running_notebooks(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("respondent_id,wave,pss_1,pss_2,pss_3,pss_4\na,1,9,1,1,1\n")
@@ -309,6 +318,7 @@ def chrome():
     return path
 
 
+@pytest.mark.slow
 def test_report_renders_with_every_image_and_the_mark(run, chrome, tmp_path):
     index = run["result"]["report"]
     result = _probe(chrome, index)
@@ -334,6 +344,7 @@ def test_report_renders_with_every_image_and_the_mark(run, chrome, tmp_path):
             assert f'href="../{f["path"]}"' in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EXPECTED)
 def test_each_executed_notebook_page_renders(run, chrome, name):
     page = run["out"] / "report" / "notebooks" / f"{name}.html"
@@ -345,6 +356,7 @@ def test_each_executed_notebook_page_renders(run, chrome, name):
     assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', page.read_text())
 
 
+@pytest.mark.slow
 def test_notebooks_run_on_another_wave_with_a_stricter_threshold(tmp_path):
     # The demo wave has empty returns and scores missing on several scales at once, and a single
     # wave (nothing to compare); threshold 20 must be respected everywhere.

@@ -13,17 +13,39 @@ May import: :mod:`analysis.errors` and :mod:`analysis.paths` only.
 from __future__ import annotations
 
 import json
+import sys
 from functools import lru_cache
 from pathlib import Path
 
-import jsonschema
 import yaml
 
 from ..errors import CodebookError, Problem
 
 
+def _jsonschema():
+    """jsonschema, imported on first use, without its optional IRI format checker.
+
+    When the package ``rfc3987_syntax`` is installed (Jupyter's ``jsonschema[format-nongpl]``
+    brings it), importing jsonschema builds its grammar: about 2 s in every process, every
+    notebook kernel included. No schema of ours uses the ``iri`` format, so the import skips that
+    one checker (unless something in the process imported it already); the name is freed again
+    straight after, for anyone else.
+    """
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        import jsonschema
+
+        return jsonschema
+    sys.modules["rfc3987_syntax"] = None  # an import of it now fails, and jsonschema goes on without it
+    try:
+        import jsonschema
+    finally:
+        del sys.modules["rfc3987_syntax"]
+    return jsonschema
+
+
 @lru_cache(maxsize=8)
-def _validator(schema_file: str) -> jsonschema.Draft202012Validator:
+def _validator(schema_file: str):
+    jsonschema = _jsonschema()
     return jsonschema.Draft202012Validator(yaml.safe_load(Path(schema_file).read_text(encoding="utf-8")))
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 
 from ..arguments import as_names, check_call
-from ..deprecations import old_calls
+from ..deprecations import old_calls, warn
 from ..disclosure import DEFAULT_THRESHOLD, suppress
 from ..errors import Problem, fail
 from ..instruments import scale_labels
@@ -57,7 +57,25 @@ def band(mean: float, cuts: dict) -> str:
     return BANDS[int(np.searchsorted([cuts["p20"], cuts["p50"], cuts["p80"]], mean, side="right"))]
 
 
-@old_calls(positional=("benchmark", "by", "level", "threshold"))
+def _old_order(args, kwargs):
+    """0.1 called ``hse_benchmark(scores, benchmark, by, level, threshold)``: a benchmark (a name of
+    a shipped one, a YAML path or a mapping) where the scales now go."""
+    if len(args) >= 2 and _is_benchmark(args[1]):
+        warn("hse_benchmark(data, benchmark, ...)", "pass benchmark= by keyword", stacklevel=4)
+        names = ("benchmark", "by", "level", "threshold")
+        return args[:1], dict(zip(names, args[1:])) | kwargs
+    return args, kwargs
+
+
+def _is_benchmark(value) -> bool:
+    if isinstance(value, dict):
+        return True
+    if isinstance(value, (str, Path)):
+        return Path(value).suffix in (".yaml", ".yml") or (BENCHMARKS_DIR / f"{value}.yaml").is_file()
+    return False
+
+
+@old_calls(convert=_old_order)
 def hse_benchmark(data: pd.DataFrame, scales=None, *, by: str | None = None, benchmark="hse_organisational_136",
                   level: float = 0.95, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """Each HSE scale's mean against a benchmark's percentiles, with its traffic-light band.

@@ -56,7 +56,6 @@ RENAMED = {
     "or_conf_high": "odds_ratio_conf_high",
     "ci_low": "conf_low",
     "ci_high": "conf_high",
-    "note": "suppressed (with the reason in the table's caption)",
 }
 
 #: Tables of categories that may keep ``share`` (no interval, several statistics per row).
