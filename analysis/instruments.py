@@ -7,6 +7,7 @@ missing-answer rule, with its source. Adding an instrument means adding a file; 
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -94,7 +95,11 @@ class Instrument:
         for s in self.scales:
             if s.name == name:
                 return s
-        raise KeyError(f"instrument {self.id} has no scale {name!r}; it has {[s.name for s in self.scales]}")
+        close = difflib.get_close_matches(str(name), [s.name for s in self.scales], n=1)
+        raise CodebookError([Problem("unknown scale", None, f"instrument {self.id} has no scale {name!r}"
+                                     + (f"; did you mean {close[0]!r}?" if close else ""),
+                                     f"use one of {[s.name for s in self.scales]}", place="")],
+                            source="instruments", outcome="nothing was computed")
 
 
 def _problem(source: str, message: str, fix: str) -> CodebookError:
@@ -226,8 +231,6 @@ def instrument(instrument_id: str, directory: str | Path | None = None) -> Instr
     """
     found = {i.id: i for i in load_instruments(directory)}
     if instrument_id not in found:
-        import difflib
-
         close = difflib.get_close_matches(str(instrument_id), list(found), n=1)
         raise CodebookError([Problem("unknown instrument", None,
                                      f"no instrument {instrument_id!r}" + (f"; did you mean {close[0]!r}?" if close else ""),

@@ -55,6 +55,8 @@ def test_notebook_is_committed_clean_and_parameterised(path):
     source = "\n".join(c.source for c in code)
     assert not re.search(r"\b(smf?\.|scipy|pingouin|pg\.|\.fit\(|open\()", source)
     assert "../" not in source and "os.chdir" not in source
+    # One import style, as pingouin's pg.*: every name from the package's facade.
+    assert not re.search(r"^\s*(from|import) analysis\.", source, re.M), "import from analysis only"
     # Readable in a diff: one JSON line per source line.
     raw = json.loads(path.read_text())
     assert all(isinstance(c["source"], list) for c in raw["cells"])

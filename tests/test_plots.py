@@ -19,7 +19,7 @@ from analysis.stats.estimates import group_means, prevalence  # noqa: E402
 from analysis.stats.models import fit_moderation  # noqa: E402
 from analysis.outputs.plots import (  # noqa: E402
     plot_band_grid, plot_curve, plot_diagnostics, plot_estimates, plot_shares, plot_simple_slopes)
-from analysis.outputs.style import BANDS, PALETTE  # noqa: E402
+from analysis.outputs.style import BANDS  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

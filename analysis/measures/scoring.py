@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .derived import WorkingTime, derive
-from ..errors import SurveyDataWarning
+from ..errors import SurveyDataWarning, fail
 from ..reading.exclusions import concat_logs, empty_log, make_log
 from ..instruments import Instrument, Scale
 
@@ -42,7 +42,9 @@ class MissingRule:
 
     def __post_init__(self):
         if not 0 < self.min_answered <= 1:
-            raise ValueError(f"min_answered must be in (0, 1], got {self.min_answered!r}")
+            fail("bad argument", f"MissingRule(min_answered={self.min_answered!r}); it is the share of a scale's "
+                 "items that must be answered, above 0 and at most 1", "pass e.g. MissingRule(0.5), or 1.0 for "
+                 "complete answers only", source="MissingRule()")
 
     def needed(self, k: int) -> int:
         """Items that must be answered out of ``k``."""

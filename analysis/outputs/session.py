@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from ..measures.derived import WorkingTime
 from ..disclosure import DEFAULT_THRESHOLD, assert_no_small_cells, count_columns, suppress_counts
