@@ -126,7 +126,7 @@ def check_threshold(threshold) -> tuple[int, list[Problem]]:
     return DEFAULT_THRESHOLD, [Problem(
         "bad threshold", None,
         f"threshold={threshold!r}; it must be a whole number of respondents, at least 1",
-        f"pass a whole number such as threshold={DEFAULT_THRESHOLD} (the package default)")]
+        f"pass a whole number such as threshold={DEFAULT_THRESHOLD} (the package default)", place="")]
 
 
 def threshold_or_raise(threshold, caller: str) -> int:
@@ -139,7 +139,7 @@ def threshold_or_raise(threshold, caller: str) -> int:
     """
     value, problems = check_threshold(threshold)
     if problems:
-        raise SurveyDataError(problems, source=caller)
+        raise SurveyDataError(problems, source=caller, outcome="nothing was computed")
     return value
 
 

@@ -10,6 +10,8 @@
   benchmark        time loading, validation, scoring and the models at scale
 
 Data problems are reported as a list (column, rows, values, fix), never as a Python traceback.
+Ctrl-C stops a command with a one-line message and exit status 130; ``report`` and ``run`` then
+leave the output folder as it was (a run replaces its outputs only once it is complete).
 """
 
 from __future__ import annotations
@@ -98,10 +100,7 @@ def _progress(total: int):
 
 
 def _report(args, default_outputs: bool = False) -> int:
-    from .outputs.runner import list_notebooks, run_notebooks
     from .paths import REPO_DIR
-    from .outputs.session import resolve_waves
-    from .reading.waves import load_wave
 
     out = Path(args.out) if args.out else (REPO_DIR if default_outputs else None)
     if out is None:
@@ -112,20 +111,37 @@ def _report(args, default_outputs: bool = False) -> int:
 
         write_outputs(out)
         return 0
+    try:
+        return _run(args, out)
+    except KeyboardInterrupt as exc:  # e.g. while the waves are checked, before any notebook runs
+        from .outputs.runner import RunInterrupted
+
+        if isinstance(exc, RunInterrupted):
+            raise
+        raise RunInterrupted(out) from None
+
+
+def _run(args, out: Path) -> int:
+    from .outputs.runner import list_notebooks, run_notebooks
+    from .outputs.session import resolve_waves
+    from .reading.waves import load_wave
+
     data = args.data or []
     if data:
         codebooks, labels = args.codebook or [], args.label or []
         if len(codebooks) not in (0, len(data)) or len(labels) not in (0, len(data)):
             print("report: give one --codebook and one --label per data file, or none", file=sys.stderr)
             return 2
-        waves = [{"label": labels[i] if labels else Path(d).stem, "path": str(Path(d).resolve()),
+        waves = [{"label": labels[i] if labels else None, "path": str(Path(d).resolve()),
                   **({"codebook": str(Path(codebooks[i]).resolve())} if codebooks else {})}
                  for i, d in enumerate(data)]
     else:
         waves = str(Path(args.waves).resolve()) if args.waves else None
     print("checking the waves before running the notebooks ...", flush=True)
-    for entry in resolve_waves(waves):
-        print(f"  {load_wave(entry['path'], entry.get('codebook'), wave=entry['label'])!r}", flush=True)
+    for entry in (waves if isinstance(waves, list) else resolve_waves(waves)):
+        wave = load_wave(entry["path"], entry.get("codebook"), wave=entry["label"])
+        entry["label"] = wave.label  # without --label: the codebook's wave, or the file's wave column
+        print(f"  {wave!r}", flush=True)
     params = {"waves": waves, "threshold": args.threshold}
     if args.wave:
         params["wave"] = args.wave
@@ -269,6 +285,12 @@ def main(argv=None) -> int:
 
         bench(args.n)
         return 0
+    except KeyboardInterrupt as exc:
+        # Ctrl-C: one line, no traceback; 130 (128 + SIGINT) as a shell reports a command it stopped.
+        # A stopped run says what it left (analysis.outputs.runner.RunInterrupted).
+        lead = "\n" if sys.stderr.isatty() else ""  # after the terminal's ^C
+        print(f"{lead}interrupted: {str(exc) or 'stopped before it finished'}", file=sys.stderr)
+        return 130
     except SurveyDataError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -49,6 +49,8 @@ OLD_MODULES = {
     "analysis.bme": "analysis.studies.bme",
     "analysis.priorities": "analysis.studies.priorities",
     "analysis.health_check": "analysis.studies.health_check",
+    **{f"analysis.health_check.{m}": f"analysis.studies.health_check.{m}"
+       for m in ("indicators", "loading", "spec", "template", "thresholds")},
     "analysis.tables": "analysis.outputs.tables",
     "analysis.style": "analysis.outputs.style",
     "analysis.plots": "analysis.outputs.plots",
@@ -152,13 +154,27 @@ class _OldModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def exec_module(self, module):
         new = importlib.import_module(OLD_MODULES[module.__name__])
-        warn(f"the module {module.__name__}", f"import from {new.__name__}, or simply from analysis",
+        warn(f"the module {module.__name__}", f"import from {new.__name__} (every public name is also in analysis)",
              stacklevel=_outside_imports())
         module.__doc__ = new.__doc__
-        module.__dict__["__getattr__"] = lambda name: getattr(new, name)
+        module.__dict__["__getattr__"] = lambda name: _moved(new, name)
+        if hasattr(new, "__path__"):  # a package: its 0.1 submodules resolve through OLD_MODULES too
+            module.__path__ = []
         module.__dict__["__dir__"] = lambda: dir(new)
         if hasattr(new, "__all__"):
             module.__all__ = new.__all__
+
+
+def _moved(new, name: str):
+    """A name of a 0.1 module: from the module that replaced it, or, for a function that moved to
+    another stage since (``describe.wave_overview`` is now in ``outputs.provenance``), from the
+    facade."""
+    if hasattr(new, name):
+        return getattr(new, name)
+    analysis = sys.modules["analysis"]  # the facade, which installed this hook
+    if name in analysis.__all__:
+        return getattr(analysis, name)
+    raise AttributeError(f"module {new.__name__!r} has no attribute {name!r}")
 
 
 def alias_old_modules() -> None:

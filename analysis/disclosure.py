@@ -87,7 +87,9 @@ def suppress(
     """Suppress the rows of a tidy table that rest on fewer than ``threshold`` respondents.
 
     **Primary:** every row whose ``n_column`` is below ``threshold`` (an empty group, n = 0,
-    included) has its value columns and its n set to NaN and is marked ``"primary"``.
+    included) has its value columns and its n set to NaN and is marked ``"primary"`` - except a
+    row of respondents who gave no answer (:data:`NOT_ANSWERED`): a missing answer describes no
+    one (see :func:`hidden_groups`).
 
     **Secondary** (only when ``by`` and ``total_label`` are given): the rows whose last ``by``
     column equals ``total_label`` are totals of the other rows in their *set*. A set is the whole
@@ -191,7 +193,7 @@ def suppress(
         raise SurveyDataError(problems, source=source)
 
     with np.errstate(invalid="ignore"):
-        marks[(marks == "") & (n < threshold)] = PRIMARY
+        marks[(marks == "") & (n < threshold) & ~_not_answered_rows(table)] = PRIMARY
     if total_label is not None:
         _secondary_by_subtraction(table, marks, n, by_list, total_label, threshold)
 
@@ -524,6 +526,8 @@ def assert_no_small_cells(
 
     For a tidy table: every row not marked in its ``suppressed`` column (every row, if it has
     none) must have ``n_column`` at or above the threshold, and every marked row must show no n.
+    A row of respondents who gave no answer (:data:`NOT_ANSWERED`) may show any count: a missing
+    answer describes no one (see :func:`hidden_groups`).
     For a :class:`SuppressedCrosstab`: every shown count must be 0 or at least the threshold.
 
     Parameters
@@ -589,7 +593,7 @@ def assert_no_small_cells(
     n = _as_float(table[n_column])
     shown = marks == ""
     with np.errstate(invalid="ignore"):
-        small = shown & (n < threshold)
+        small = shown & (n < threshold) & ~_not_answered_rows(table)  # missing answers describe no one
     if small.any():
         rows = np.flatnonzero(small)
         problems.append(Problem(
@@ -649,6 +653,159 @@ def few_either_side(count, n, threshold: int = DEFAULT_THRESHOLD):
     rest = np.asarray(n, dtype="float64") - count
     out = ((count > 0) & (count < threshold)) | ((rest > 0) & (rest < threshold))
     return bool(out) if out.ndim == 0 else out
+
+
+#: The level that stands for respondents who did not give a group (they count in every total).
+NOT_ANSWERED = "(not answered)"
+
+
+def hidden_groups(data: pd.DataFrame, by: str, outcome: str | None = None, *,
+                  threshold: int = DEFAULT_THRESHOLD, binary: bool | None = None) -> dict:
+    """The groups of ``by`` that every table of a run hides, and why: one plan, the same in
+    every table, so that no two tables can be combined to recover a small group.
+
+    The plan depends only on the data, never on the table, so two tables (in one notebook or in
+    two) that show the same groups hide the same ones, partners included. It assumes that the
+    total of every outcome is published somewhere (an overall table, a total row), and that what
+    respondents who gave no group (:data:`NOT_ANSWERED`) answered can be worked out from it: a
+    missing answer describes no one, so they are never hidden (their count is shown in full, as
+    every count of missing answers) and they never hide a group; they count in every total.
+
+    1. **Groups.** A group of 1 to ``threshold - 1`` respondents is hidden (``"primary"``).
+       While the hidden groups together hold 1 to ``threshold - 1`` respondents, the total minus
+       the shown groups would give them away, so the smallest shown group (the first in order on
+       a tie) is hidden too (``"secondary"``).
+    2. **Groups on an outcome** (with ``outcome``): among the respondents who answered it, the
+       groups of step 1 stay hidden; a group is hidden when 1 to ``threshold - 1`` of them
+       answered, and, for a 0/1 outcome, when 1 to ``threshold - 1`` answered 1, or 0
+       (:func:`few_either_side`); partners are added while the hidden groups' answers, or their
+       1s or their 0s, add up to 1 to ``threshold - 1``, choosing first a group with answers in
+       what needs covering, then the smallest. (The 1s and 0s need no partner when the total
+       share is itself hidden, having 1 to ``threshold - 1`` answers of 1, or of 0: there is
+       nothing to subtract from.)
+
+    Parameters
+    ----------
+    data : DataFrame
+        Respondent-level data.
+    by : str
+        The grouping column.
+    outcome : str, optional
+        The outcome the groups are shown on.
+    threshold : int
+    binary : bool, optional
+        Whether the outcome is 0/1 (default: its values are all 0 or 1).
+
+    Returns
+    -------
+    dict
+        Group -> ``"primary"`` or ``"secondary"``, for the hidden groups only, in group order.
+
+    Examples
+    --------
+    Fostering's 4 respondents are hidden, and Children (the smallest other group) with them;
+    the same two whatever the outcome:
+
+    >>> d = pd.DataFrame({"sector": ["Adults"] * 40 + ["Children"] * 30 + ["Fostering"] * 4,
+    ...                   "leave": [1.0, 0.0] * 20 + [1.0] * 15 + [0.0] * 15 + [1.0, 0.0] * 2})
+    >>> hidden_groups(d, "sector")
+    {'Children': 'secondary', 'Fostering': 'primary'}
+    >>> hidden_groups(d, "sector", "leave")
+    {'Children': 'secondary', 'Fostering': 'primary'}
+    """
+    threshold = _threshold_or_raise(threshold, "hidden_groups()")
+    groups = data[by]
+    levels = (list(groups.cat.categories) if isinstance(groups.dtype, pd.CategoricalDtype)
+              else sorted(pd.unique(groups.dropna()), key=str))
+    codes = pd.Categorical(groups, categories=levels).codes
+    known = codes >= 0
+    sizes = np.bincount(codes[known], minlength=len(levels)).astype(float)
+    marks = np.where((sizes > 0) & (sizes < threshold), PRIMARY, "").astype(object)
+    marks = _partners(sizes[:, None], threshold, marks)
+    if outcome is not None:
+        y = data[outcome].astype("float64").to_numpy()
+        answered = known & ~np.isnan(y)
+        n = np.bincount(codes[answered], minlength=len(levels)).astype(float)
+        if binary is None:
+            binary = bool(np.isin(y[~np.isnan(y)], (0.0, 1.0)).all())
+        cells = n[:, None]
+        primary = (n > 0) & (n < threshold)
+        if binary:
+            yes = np.bincount(codes[answered], weights=y[answered], minlength=len(levels))
+            primary |= few_either_side(yes, n, threshold)
+            total_yes, total_n = np.nansum(y[~np.isnan(y)]), float((~np.isnan(y)).sum())
+            if not few_either_side(total_yes, total_n, threshold):  # else the total share is hidden too
+                cells = np.column_stack([n, yes, n - yes])
+        marks = np.where(primary, PRIMARY, marks).astype(object)  # a small cell is primary, whatever else
+        marks = _partners(cells, threshold, marks)
+    return {lv: str(m) for lv, m in zip(levels, marks) if m}
+
+
+def _partners(cells: np.ndarray, threshold: int, marks: np.ndarray) -> np.ndarray:
+    """Hide further groups while the hidden ones' counts (a column of ``cells`` each) add up to
+    1 to ``threshold - 1``: first a group with counts where they are needed, then the smallest,
+    then the first in order."""
+    marks = marks.copy()
+    total = cells[:, 0]
+    order = np.arange(len(marks))
+    while True:
+        hidden = marks != ""
+        sums = cells[hidden].sum(axis=0)
+        need = (sums > 0) & (sums < threshold)
+        free = np.flatnonzero(~hidden & (total > 0))
+        if not hidden.any() or not need.any() or not free.size:
+            return marks
+        covers = ((cells[free] > 0) & need).sum(axis=1)
+        marks[free[np.lexsort((order[free], total[free], -covers))[0]]] = SECONDARY
+
+
+def ledger_entries(table: pd.DataFrame, by: str | None, waves) -> list[list]:
+    """What a table shows of each group, for the run's disclosure ledger: ``[waves, by, outcome,
+    group, mark]`` per group row (``mark`` "" when shown). ``by`` is the grouping column the
+    groups come from (None: the table shows no groups, and has no entries; a profile's
+    ``variable`` column names it row by row). The outcome is the row's ``outcome``, ``scale`` or
+    ``item`` (None for a table of group sizes).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"outcome": ["leave"] * 3, "group": ["a", "b", "All"], "suppressed": ["primary", "", ""]})
+    >>> ledger_entries(t, "sector", ["2018"])
+    [['2018', 'sector', 'leave', 'a', 'primary'], ['2018', 'sector', 'leave', 'b', '']]
+    """
+    marks = (table[MARK_COLUMN] if MARK_COLUMN in table.columns else pd.Series("", index=table.index)).fillna("")
+    key = "-".join(str(w) for w in waves)
+    if {"variable", "category"} <= set(table.columns):  # a profile: groups of several columns, their sizes
+        return [[key, str(v), None, str(g), str(m)] for v, g, m in zip(table["variable"], table["category"], marks)
+                if str(g) not in ("All", NOT_ANSWERED)]
+    group = "group" if "group" in table.columns else None
+    if by is None or group is None:
+        return []
+    outcome = next((c for c in ("outcome", "scale", "item") if c in table.columns), None)
+    outcomes = table[outcome].astype(str) if outcome else [None] * len(table)
+    return [[key, str(by), o, str(g), str(m)] for g, o, m in zip(table[group], outcomes, marks)
+            if str(g) not in ("All", NOT_ANSWERED)]
+
+
+def check_ledger(entries: list) -> list[str]:
+    """The disagreements of a run's disclosure ledger: a group hidden in one table and shown in
+    another, for the same waves, grouping and outcome (or, for a group too small to show at
+    all, any outcome). An empty list when every table of the run hides the same groups.
+
+    Examples
+    --------
+    >>> check_ledger([["2018", "sector", "leave", "a", "primary"], ["2018", "sector", "leave", "a", ""]])
+    ["wave(s) 2018, groups of 'sector', outcome 'leave': 'a' is hidden in one table and shown in another"]
+    """
+    by_cell, too_small = {}, set()
+    for waves, by, outcome, group, mark in entries:
+        by_cell.setdefault((waves, by, outcome, group), set()).add(bool(mark))
+        if outcome is None and mark:
+            too_small.add((waves, by, group))  # hidden as a group: hidden on every outcome
+    problems = [f"wave(s) {w}, groups of {b!r}, outcome {o!r}: {g!r} is hidden in one table and shown in another"
+                for (w, b, o, g), seen in by_cell.items() if seen == {True, False}]
+    problems += [f"wave(s) {w}, groups of {b!r}: {g!r} is hidden as a group but shown on outcome {o!r}"
+                 for (w, b, o, g), seen in by_cell.items() if o is not None and (w, b, g) in too_small and False in seen]
+    return problems
 
 
 def count_columns(table: pd.DataFrame) -> list[str]:
@@ -771,6 +928,14 @@ def _as_list(by) -> list:
     if isinstance(by, (list, tuple)):
         return list(by)
     return [by]
+
+
+def _not_answered_rows(table: pd.DataFrame) -> np.ndarray:
+    """Rows of respondents who gave no answer (a label column holds :data:`NOT_ANSWERED`)."""
+    labels = table.select_dtypes(exclude="number")
+    if not labels.shape[1]:
+        return np.zeros(len(table), dtype=bool)
+    return labels.isin([NOT_ANSWERED]).any(axis=1).to_numpy()
 
 
 def _as_float(s: pd.Series) -> np.ndarray:

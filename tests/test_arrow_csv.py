@@ -212,3 +212,60 @@ def test_random_tables_read_as_pandas_reads_them_or_are_declined(tmp_path):
         pd.testing.assert_frame_equal(got, expected, check_exact=True, obj=repr(path.read_text()))
         same += 1
     assert same > 100  # declining is the exception
+
+
+# --- the malformed-input corpus ------------------------------------------------------------------
+
+def _corpus():
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "malformed"
+    return sorted(p for p in folder.iterdir() if p.suffix == ".csv")
+
+
+@pytest.mark.parametrize("path", _corpus(), ids=lambda p: p.name)
+def test_malformed_corpus_reads_the_same_through_either_reader(monkeypatch, path):
+    """Every CSV of tests/malformed/ gives the same table through pyarrow and pandas, or the same
+    problems: read_csv with the fast path taken for every size (as for files over 16 MB) against
+    pandas' reader."""
+    from analysis.reading import arrow_csv
+
+    def read(fast):
+        monkeypatch.setattr(arrow_csv, "MIN_BYTES", 0 if fast else 2**62)
+        try:
+            return reference(path, text=["respondent_id"])[0], None
+        except SurveyDataError as exc:
+            return None, [(p.kind, p.column, p.rows, p.values) for p in exc.problems]
+
+    slow, slow_problems = read(False)
+    fast, fast_problems = read(True)
+    assert fast_problems == slow_problems
+    if slow is not None:
+        pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+        try:
+            got = read_csv_arrow(path, *reference(path, text=["respondent_id"])[1:], ["respondent_id"])
+        except NotArrowReadable:
+            return
+        pd.testing.assert_frame_equal(got, slow, check_exact=True)
+
+
+RAGGED = {
+    "a short row in the middle": ("id,x,y\na,1,2\nb,3\nc,4,5\n", "short row", (2,)),
+    "a long row in the middle": ("id,x,y\na,1,2\nb,3,4,5\nc,4,5\n", "long row", (2,)),
+    "a short quoted row": ('id,x,y\na,"1, one",2\nb,"3"\nc,4,5\n', "short row", (2,)),
+    "blank lines are not rows": ("id,x,y\na,1,2\n\n   \nb,3\n", "short row", (2,)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RAGGED))
+def test_rows_of_the_wrong_length_are_named_by_both_readers(tmp_path, monkeypatch, case):
+    from analysis.reading import arrow_csv
+
+    text, kind, rows = RAGGED[case]
+    path = write_csv(tmp_path / "r.csv", text)
+    for size in (2**62, 0):  # pandas, then pyarrow first
+        monkeypatch.setattr(arrow_csv, "MIN_BYTES", size)
+        with pytest.raises(SurveyDataError) as exc:
+            read_csv(path)
+        (p,) = exc.value.problems
+        assert (p.kind, p.rows) == (kind, rows), size

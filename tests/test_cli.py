@@ -126,3 +126,11 @@ def test_report_takes_a_poll_and_team_returns_of_ones_own(tmp_path):
     assert (shown["cases_per_fte_flag"] == "red").all() and (shown["cases_per_fte"] >= 6).all()
     md = (tmp_path / "out" / "tables" / "12_team_indicators_teams.md").read_text()
     assert "locally agreed cut-offs" in md
+
+
+@pytest.mark.slow
+def test_report_takes_the_wave_label_from_the_file_when_none_is_given(tmp_path):
+    proc = cli("report", SYNTHETIC_DIR / "wave_2018.csv", "--out", tmp_path / "out", "--notebooks", "01")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (tmp_path / "out" / "tables" / "01_waves_2018.csv").is_file()
+    assert "skipped" not in proc.stdout  # only notebook 01 was asked for

@@ -54,16 +54,18 @@ def test_wilson_interval_matches_closed_form():
 
 
 def test_grouped_prevalence_rows_total_and_missing_groups(sectors):
-    t = prevalence(sectors, "leave", by="sector", threshold=3)
+    t = prevalence(sectors, "leave", by="sector", threshold=1)  # the figures, with nothing hidden
     assert list(t.columns) == ["outcome", "group", "measure", "n", "count", "estimate", "std_error", "conf_low",
                                "conf_high", "suppressed"]
     assert t["group"].tolist() == ["Adults", "Children", "Fostering", "All"]
     g = t.set_index("group")
-    # the respondent without a sector is left out of the total too: All = sum of groups
-    assert g.loc["All", ["n", "count"]].tolist() == [310, 100]
+    # the respondent without a sector counts in the total, which is the overall figure
+    assert g.loc["All", ["n", "count"]].tolist() == [311, 101]
+    overall = prevalence(sectors, "leave", threshold=1).iloc[0]
+    assert (overall["n"], overall["count"], overall["estimate"]) == (311, 101, g.loc["All", "estimate"])
     assert g.loc["Children", "estimate"] == pytest.approx(0.4)
     assert (g.loc["Fostering", "conf_low"], g.loc["Fostering", "conf_high"]) == pytest.approx(wilson(3, 40))
-    assert (g.loc["All", "conf_low"], g.loc["All", "conf_high"]) == pytest.approx(wilson(100, 310))
+    assert (g.loc["All", "conf_low"], g.loc["All", "conf_high"]) == pytest.approx(wilson(101, 311))
 
 
 def test_categorical_groups_keep_their_order_and_boolean_outcomes_work():
@@ -80,11 +82,12 @@ def test_categorical_groups_keep_their_order_and_boolean_outcomes_work():
 
 def test_small_count_is_suppressed_with_a_partner(sectors):
     # Fostering: 40 respondents but only 3 said yes -> primary; All minus the others would give
-    # the 3 away, so one more group goes (Adults: fewest respondents, and has yes answers).
+    # the 3 (and the one respondent without a sector, who said yes) away, so one more group goes
+    # (Adults: fewest respondents among those with yes answers).
     t = prevalence(sectors, "leave", by="sector").set_index("group")
     assert t["suppressed"].to_dict() == {"Adults": "secondary", "Children": "", "Fostering": "primary", "All": ""}
     assert t.loc[["Adults", "Fostering"], ["n", "count", "estimate", "std_error", "conf_low", "conf_high"]].isna().all().all()
-    assert t.loc["All", "count"] == 100 and t.loc["Children", "count"] == 60
+    assert t.loc["All", "count"] == 101 and t.loc["Children", "count"] == 60
     assert_no_small_cells(t)
 
 
@@ -168,8 +171,8 @@ def test_group_means_by_group_with_total_and_suppression():
     g = t.set_index("group")
     assert g["suppressed"].to_dict() == {"A": "primary", "B": "secondary", "C": "", "All": ""}
     known = d.dropna()
-    assert g.loc["All", "n"] == len(known) == 98
-    assert g.loc["All", "estimate"] == pytest.approx(known["pss4"].mean(), rel=1e-12)
+    assert g.loc["All", "n"] == d["pss4"].notna().sum() == 99  # the respondent without a sector included
+    assert g.loc["All", "estimate"] == pytest.approx(d["pss4"].mean(), rel=1e-12)
     c = known.loc[known.sector == "C", "pss4"]
     assert (g.loc["C", "conf_low"], g.loc["C", "conf_high"]) == pytest.approx(
         stats.t.interval(0.95, len(c) - 1, loc=c.mean(), scale=c.std(ddof=1) / np.sqrt(len(c))), rel=1e-12)
@@ -198,10 +201,11 @@ def test_bad_calls():
         group_means(d, "y", by=["g", "label"])
 
 
-def test_without_a_total_only_the_primary_rule_applies(sectors):
-    # No All row: nothing to subtract from, so Fostering's 3 yes answers cost no other group.
+def test_the_same_groups_are_hidden_with_or_without_the_total(sectors):
+    # The total is published elsewhere (an overall table), so a table without the All row hides
+    # the same groups: otherwise the two tables together would give Fostering's 3 away.
     t = prevalence(sectors, "leave", by="sector", total=False).set_index("group")
-    assert t["suppressed"].to_dict() == {"Adults": "", "Children": "", "Fostering": "primary"}
+    assert t["suppressed"].to_dict() == {"Adults": "secondary", "Children": "", "Fostering": "primary"}
     m = group_means(sectors.assign(x=1.0), "x", by="sector", total=False)
     assert m["group"].tolist() == ["Adults", "Children", "Fostering"]
 

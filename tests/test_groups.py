@@ -118,10 +118,12 @@ def test_adjusted_group_effects_through_the_regressions(data):
 
 
 def test_descriptives_are_suppressed_below_threshold():
-    d = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 30 + ["c"] * 4, "y": np.arange(64.0)})
+    d = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 31 + ["c"] * 4, "y": np.arange(65.0)})
     desc = compare_groups(d, ["y"], by="g").descriptives.set_index("group")
     assert np.isnan(desc.loc["c", "estimate"]) and desc.loc["c", "suppressed"] == "primary"
-    assert desc.loc["a", "estimate"] == pytest.approx(14.5) and desc.loc["a", "measure"] == "mean"
+    # The overall mean is published elsewhere, so the smallest other group hides c's with it.
+    assert desc.loc["a", "suppressed"] == "secondary" and np.isnan(desc.loc["a", "estimate"])
+    assert desc.loc["b", "estimate"] == pytest.approx(45.0) and desc.loc["b", "measure"] == "mean"
 
 
 def test_bad_calls(data):
@@ -168,11 +170,12 @@ def test_no_small_group_figure_in_any_comparison_output(small_group):
     c_mean = small_group.loc[small_group.g == "c", "y"].mean()
     assert res.tests["suppressed"].eq("primary").all()           # every test involves group c
     assert res.tests[["statistic", "p_value", "estimate", "conf_low"]].isna().all().all()
-    pairs = res.pairs
-    with_c = (pairs.group_a == "c") | (pairs.group_b == "c")
-    assert pairs.loc[with_c, "estimate"].isna().all() and pairs.loc[~with_c, "estimate"].notna().all()
+    pairs = res.pairs  # c and its partner a (the smallest other group) are hidden in every table
+    assert pairs["estimate"].isna().all() and set(pairs["suppressed"]) <= {"primary", "secondary"}
     adj = res.adjusted.set_index(["outcome", "term"])
-    assert np.isnan(adj.loc[("y", "g[c]"), "estimate"]) and not np.isnan(adj.loc[("y", "g[b]"), "estimate"])
+    assert np.isnan(adj.loc[("y", "g[c]"), "estimate"]) and np.isnan(adj.loc[("y", "g[b]"), "estimate"])
+    desc = res.descriptives.set_index(["outcome", "group"])
+    assert desc.loc[("y", "a"), "suppressed"] == "secondary" and desc.loc[("y", "b"), "suppressed"] == ""
     # Nothing shown lets the small group's mean be recovered.
     for table in (res.tests, res.pairs, res.descriptives, res.adjusted):
         assert not np.isclose(table.select_dtypes("number").to_numpy(dtype=float), c_mean).any()

@@ -7,10 +7,12 @@ Each test loads one file of the corpus (see ``tests/malformed/README.md``) throu
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from analysis import (
+    CodebookError,
     SurveyDataError,
     SurveyDataWarning,
     load_wave,
@@ -18,6 +20,8 @@ from analysis import (
     scoring_log,
 )
 from analysis.paths import SYNTHETIC_DIR
+
+from .conftest import write_csv
 
 MALFORMED = Path(__file__).parent / "malformed"
 SYNTHETIC = SYNTHETIC_DIR
@@ -318,3 +322,407 @@ def test_utf16_without_a_bom_is_detected_and_named():
 
 
 # --- nobody disappears ------------------------------------------------------------------------------
+
+
+# --- trust at the edges: nothing changed silently ---------------------------------------------------
+# Each class of hostile input is refused with a named problem (kind, column, rows, values, fix) or
+# loads with a SurveyDataWarning that says what happened.
+
+def _through_arrow(monkeypatch):
+    """Make read_csv take the pyarrow fast path first, as it does for files over 16 MB."""
+    from analysis.reading import arrow_csv
+
+    monkeypatch.setattr(arrow_csv, "MIN_BYTES", 0)
+
+
+@pytest.mark.parametrize("reader", ["pandas", "pyarrow"])
+def test_a_short_row_anywhere_is_named_with_its_row(monkeypatch, reader):
+    """pandas filled m2's missing answers with blanks: pss_4 and sector were silently missing."""
+    if reader == "pyarrow":
+        _through_arrow(monkeypatch)
+    p, msg = only_problem("short_row.csv")
+    assert (p.kind, p.column, p.rows, p.count) == ("short row", None, (2,), 1)
+    assert "fewer fields than the header's 7 (found 5)" in p.message and p.values == ("m2,2018,0,1,2",)
+    assert "an answer left blank still needs its delimiter" in p.fix and "Rows are data rows" in msg
+
+
+@pytest.mark.parametrize("reader", ["pandas", "pyarrow"])
+def test_a_long_row_anywhere_is_named_with_its_row(monkeypatch, reader):
+    if reader == "pyarrow":
+        _through_arrow(monkeypatch)
+    p, _ = only_problem("long_row.csv")
+    assert (p.kind, p.rows, p.count) == ("long row", (2,), 1)
+    assert "more fields than the header's 7 (found 8)" in p.message and "quote answers" in p.fix
+
+
+def test_short_and_long_rows_together_are_listed_each(tmp_path):
+    text = ",".join(HEAD) + "\n" + "".join(
+        f"m{i},2018,1,2,3,4,adults\n" if i % 3 else f"m{i},2018,1,2\n" for i in range(1, 10)) + "m10,2018,1,2,3,4,a,b\n"
+    with pytest.raises(SurveyDataError) as exc:
+        load_wave(write_csv(tmp_path / "ragged.csv", text))
+    found = {p.kind: p for p in exc.value.problems}
+    assert found["short row"].rows == (3, 6, 9) and found["short row"].count == 3
+    assert found["long row"].rows == (10,)
+
+
+def test_text_python_reads_as_a_number_is_text_here():
+    """float() reads 'nan' (a missing answer), '1_0' (10), '５' and '٣' (5 and 3): no person typing
+    an answer means that, and before they loaded as missing or numbers without a word."""
+    found, _ = by_kind("number_like_text.csv")
+    assert set(found) == {("text in numeric field", f"pss_{i}") for i in range(1, 5)}
+    assert found[("text in numeric field", "pss_1")].values == ("nan", "1_0")
+    assert found[("text in numeric field", "pss_2")].values == ("NaN", "５")
+    assert found[("text in numeric field", "pss_3")].values == ("inf", "٣")
+    p4 = found[("text in numeric field", "pss_4")]  # pandas reads '-Infinity' in a column of numbers
+    assert p4.rows == (1,) and p4.values == (float("-inf"),) and "infinite values" in p4.message
+    p1 = found[("text in numeric field", "pss_1")]
+    assert p1.rows == (1, 2) and p1.ids == ("m1", "m2") and "'nan'" in p1.message
+    assert "leave the cell empty for no answer" in p1.fix and "missing_codes" in p1.fix
+
+
+def test_a_whole_column_of_nan_or_inf_is_text_in_a_numeric_field():
+    found, _ = by_kind("number_like_column.csv")
+    assert set(found) == {("text in numeric field", "pss_3"), ("text in numeric field", "pss_4")}
+    assert found[("text in numeric field", "pss_3")].values == ("nan", "NaN")
+    assert found[("text in numeric field", "pss_4")].count == 3
+
+
+def test_nan_is_missing_only_when_the_codebook_says_so():
+    """Only an empty cell is no answer by itself; 'nan' typed in a cell is, once declared."""
+    wave = load("number_like_column.csv", {"codebook": 1, "missing_codes": ["nan"],
+                                           "column_missing_codes": {"pss_4": ["inf", "-Infinity"]}})
+    assert wave.data["pss_3"].isna().all() and wave.metadata["missing_coded"]["pss_3"] == 3
+
+
+def test_invisible_characters_are_refused_and_ids_equal_without_them_are_duplicates():
+    found, msg = by_kind("invisible_characters.csv")
+    assert set(found) == {("invisible character", "respondent_id"), ("duplicate respondent id", "respondent_id"),
+                          ("invisible character", "pss_1"), ("invisible character", "pss_2"),
+                          ("invisible character", "sector")}
+    ids = found[("invisible character", "respondent_id")]
+    assert ids.rows == (2, 3) and ids.values == ("m1\u200b", "\ufeffm3")
+    dup = found[("duplicate respondent id", "respondent_id")]
+    assert dup.rows == (1, 2) and "once invisible characters are left out" in dup.message
+    assert found[("invisible character", "pss_1")].values == ("1\x00",)
+    assert found[("invisible character", "pss_2")].values == ("2\u2060",)
+    assert found[("invisible character", "sector")].values == ("adults\u200d",)
+    assert "nothing is removed silently" in ids.fix and r"'m1\u200b'" in msg  # shown escaped
+
+
+def _workbook(path, rows, merge=None):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEAD)
+    for row in rows:
+        sheet.append(row)
+    if merge:
+        sheet.merge_cells(merge)
+    book.save(path)
+    return path
+
+
+GOOD_ROWS = [["m1", "2018", 1, 2, 3, 4, "adults"], ["m2", "2018", 0, 1, 2, 3, "adults"],
+             ["m3", "2018", 2, 2, 2, 2, "mixed"]]
+
+
+def test_excel_formulas_without_a_stored_value_are_refused(tmp_path):
+    """openpyxl writes formulas with no cached value; read with data_only=True they were None, a
+    silent missing answer."""
+    rows = [GOOD_ROWS[0], ["m2", "2018", "=C2+1", 1, 2, 3, "adults"], ["m3", "2018", 2, 2, 2, "=SUM(C2:C3)", "mixed"]]
+    with pytest.raises(SurveyDataError) as exc:
+        load_wave(_workbook(tmp_path / "formulas.xlsx", rows))
+    found = {(p.kind, p.column): p for p in exc.value.problems}
+    assert set(found) == {("formula without a value", "pss_1"), ("formula without a value", "pss_4")}
+    p = found[("formula without a value", "pss_1")]
+    assert (p.rows, p.values) == ((2,), ("=C2+1",)) and "save it" in p.fix
+
+
+def test_excel_error_cells_are_refused(tmp_path):
+    rows = [GOOD_ROWS[0], ["m2", "2018", "#DIV/0!", 1, 2, 3, "adults"], ["m3", "2018", 2, 2, 2, "#N/A", "mixed"]]
+    with pytest.raises(SurveyDataError) as exc:
+        load_wave(_workbook(tmp_path / "errors.xlsx", rows))
+    found = {(p.kind, p.column): p for p in exc.value.problems}
+    assert found[("formula error", "pss_1")].values == ("#DIV/0!",)
+    assert found[("formula error", "pss_4")].rows == (3,)
+
+
+def test_excel_merged_cells_are_refused(tmp_path):
+    with pytest.raises(SurveyDataError) as exc:
+        load_wave(_workbook(tmp_path / "merged.xlsx", GOOD_ROWS, merge="C3:C4"))
+    (p,) = exc.value.problems
+    assert (p.kind, p.column, p.rows, p.values) == ("merged cells", "pss_1", (2, 3), ("C3:C4",))
+    assert "unmerge" in p.fix
+
+
+def test_the_workbook_checks_do_not_depend_on_openpyxl_internals(tmp_path, monkeypatch):
+    """Where openpyxl's read-only archive is laid out otherwise, the same problems come from a full
+    load through its public API: never a silent skip."""
+    from analysis.reading import readers
+
+    monkeypatch.setattr(readers, "_sheet_xml", lambda book, ws: None)
+    with pytest.raises(SurveyDataError) as exc:
+        load_wave(_workbook(tmp_path / "merged.xlsx", GOOD_ROWS, merge="C3:C4"))
+    assert [(p.kind, p.rows) for p in exc.value.problems] == [("merged cells", (2, 3))]
+    rows = [GOOD_ROWS[0], ["m2", "2018", "=C2+1", 1, 2, 3, "adults"], GOOD_ROWS[2]]
+    with pytest.raises(SurveyDataError) as exc:
+        load_wave(_workbook(tmp_path / "formulas.xlsx", rows))
+    assert [(p.kind, p.column) for p in exc.value.problems] == [("formula without a value", "pss_1")]
+
+
+def test_excel_dates_in_numeric_columns_are_named(tmp_path):
+    import datetime
+
+    rows = [["m1", "2018", datetime.datetime(1900, 1, 3), 2, 3, 4, "adults"]] + GOOD_ROWS[1:]
+    with pytest.raises(SurveyDataError) as exc:
+        load_wave(_workbook(tmp_path / "dates.xlsx", rows))
+    (p,) = exc.value.problems
+    assert (p.kind, p.column, p.rows) == ("date in numeric field", "pss_1", (1,))
+    assert "formatted as a date" in p.message and "Number" in p.fix
+
+
+def test_excel_text_nan_and_na_are_not_pandas_missing_values(tmp_path):
+    """pandas' read_excel turns the text 'nan' and 'NA' into missing values by default."""
+    rows = [["m1", "2018", "nan", 2, 3, 4, "adults"], ["m2", "2018", "NA", 1, 2, 3, "adults"], GOOD_ROWS[2]]
+    with pytest.raises(SurveyDataError) as exc:
+        load_wave(_workbook(tmp_path / "nan.xlsx", rows))
+    (p,) = exc.value.problems
+    assert (p.kind, p.column, p.values) == ("text in numeric field", "pss_1", ("nan", "NA"))
+    wave = load_wave(tmp_path / "nan.xlsx", {"codebook": 1, "missing_codes": ["nan", "NA"]})
+    assert wave.data["pss_1"].isna().tolist() == [True, True, False]
+
+
+def _partly_labelled_sav(path):
+    """SWEMWBS (1-5) exported as 0-4 with only the end points labelled."""
+    import pyreadstat
+
+    items = [f"swemwbs_{i}" for i in range(1, 8)]
+    frame = pd.DataFrame({"respondent_id": ["m1", "m2", "m3"], "wave": ["2018"] * 3,
+                          **{c: [0.0, 2.0, 4.0] for c in items}})
+    labels = {c: {0.0: "None of the time", 4.0: "All of the time"} for c in items}
+    pyreadstat.write_sav(frame, str(path), variable_value_labels=labels)
+    return path
+
+
+def test_spss_codes_partly_labelled_off_the_instruments_range_are_refused(tmp_path):
+    """0 'None of the time' was read as 1 and 4 'All of the time' as 5 through their labels, but
+    the unlabelled 2 stayed 2: a silent shift of the middle answers."""
+    path = _partly_labelled_sav(tmp_path / "partly.sav")
+    with pytest.raises(SurveyDataError) as exc:
+        load_wave(path)
+    assert {p.kind for p in exc.value.problems} == {"partly labelled codes"} and len(exc.value.problems) == 7
+    p = exc.value.problems[0]
+    assert (p.column, p.rows, p.ids, p.values) == ("swemwbs_1", (2,), ("m2",), (2.0,))
+    assert "0 'None of the time' is read as 1" in p.message
+    assert "recode: {swemwbs_1: {0: 1, 1: 2, 2: 3, 3: 4, 4: 5}}" in p.fix
+    wave = load_wave(path, {"codebook": 1, "recode": {"swemwbs_*": {0: 1, 1: 2, 2: 3, 3: 4, 4: 5}}})
+    assert wave.data["swemwbs_1"].tolist() == [1.0, 3.0, 5.0]
+
+
+def test_spss_labels_of_another_scale_are_not_matched_by_name(tmp_path):
+    """A tool's 7-point scale: 'Dissatisfied' is its 2 and our 3, 'Satisfied' its 6 and our 5."""
+    import pyreadstat
+
+    labels = {1.0: "Completely dissatisfied", 2.0: "Dissatisfied", 3.0: "Somewhat dissatisfied",
+              4.0: "Neither satisfied nor dissatisfied", 5.0: "Somewhat satisfied", 6.0: "Satisfied",
+              7.0: "Completely satisfied"}
+    frame = pd.DataFrame({"respondent_id": ["m1", "m2", "m3"], "wave": ["2018"] * 3,
+                          "job_satisfaction": [2.0, 4.0, 6.0]})  # only labels that match ours
+    pyreadstat.write_sav(frame, str(tmp_path / "scale.sav"), variable_value_labels={"job_satisfaction": labels})
+    with pytest.raises(SurveyDataError) as exc:
+        load_wave(tmp_path / "scale.sav")
+    (p,) = exc.value.problems
+    assert (p.kind, p.column, p.rows) == ("labels of another scale", "job_satisfaction", (1, 2, 3))
+    assert p.values[0] == "Completely dissatisfied" and p.n_values == 4 and "answer_labels" in p.fix
+    mapped = {label: code for code, label in zip(range(1, 8), [
+        "Completely dissatisfied", "Very dissatisfied", "Dissatisfied", "Neither satisfied nor dissatisfied",
+        "Somewhat satisfied", "Satisfied", "Completely satisfied"])}
+    mapped = {labels[k]: v for k, v in zip(sorted(labels), [1, 2, 3, 4, 5, 6, 7])}
+    wave = load_wave(tmp_path / "scale.sav", {"codebook": 1, "answer_labels": {
+        "tool": {"columns": ["job_satisfaction"], "labels": mapped}}})
+    assert wave.data["job_satisfaction"].tolist() == [2.0, 4.0, 6.0]
+
+
+def test_csv_labels_of_another_scale_say_so():
+    p, _ = only_problem("other_scale_labels.csv")
+    assert (p.kind, p.column, p.rows) == ("unknown answer label", "job_satisfaction", (2, 3))
+    assert "another scale" in p.message and "'Satisfied'" in p.message and "every label" in p.fix
+
+
+def test_two_wave_labels_in_one_file_are_refused():
+    p, _ = only_problem("two_waves.csv")
+    assert (p.kind, p.column, p.rows, p.ids) == ("more than one wave", "wave", (2,), ("m2",))
+    assert "'2017' (2 respondents), '2018' (1 respondent)" in p.message and p.values == ("2017", "2018")
+    assert "one file per wave" in p.fix
+    # With a wave label given, the rows that disagree are named as before.
+    with pytest.raises(SurveyDataError, match=r"\[conflicting wave label\]"):
+        load("two_waves.csv", wave=2018)
+
+
+def codebook_problem(csv, codebook):
+    with pytest.raises(CodebookError) as exc:
+        load(csv, codebook)
+    assert len(exc.value.problems) >= 1, str(exc.value)
+    return {(p.kind, p.column): p for p in exc.value.problems}
+
+
+def test_a_recode_that_matches_no_column_is_refused():
+    (key, p), = codebook_problem("clean.csv", "unused_recode.yaml").items()
+    assert key == ("unused codebook rule", None) and "recode: 'hse_*' matches none" in p.message
+
+
+def test_reversed_in_source_must_name_reverse_keyed_items():
+    found = codebook_problem("clean.csv", "not_reverse_keyed.yaml")
+    assert set(found) == {("not a reverse-keyed item", "pss_1"), ("not a reverse-keyed item", "sector")}
+    assert "not reverse-keyed" in found[("not a reverse-keyed item", "pss_1")].message  # pss_2 is: fine
+    assert "not instrument items" in found[("not a reverse-keyed item", "sector")].message
+
+
+def test_an_exclusion_rule_that_excludes_nobody_warns():
+    """A rule that matched nobody this wave is a legitimate decision: it loads, with a warning."""
+    with pytest.warns(SurveyDataWarning, match=r"exclusion rule 'not_practice' excluded nobody \(no respondent has "
+                                               r"sector in \['other'\]\)"):
+        wave = load("clean.csv", "exclude_nobody.yaml")
+    assert wave.metadata["n_analysable"] == 3
+
+
+def test_exclusion_rules_that_can_never_apply_are_refused():
+    found = codebook_problem("clean.csv", "exclude_impossible.yaml")
+    assert set(found) == {("bad exclusion rule", "sector"), ("bad exclusion rule", "pss_1"),
+                          ("bad exclusion rule", None)}
+    assert found[("bad exclusion rule", "sector")].values == ("Other",)
+    assert found[("bad exclusion rule", "pss_1")].values == (9,)
+    assert "'wemwbs', which is not one of the package's" in found[("bad exclusion rule", None)].message
+
+
+def test_answer_labels_that_collide_are_refused():
+    with pytest.raises(CodebookError) as exc:
+        load("clean.csv", "colliding_labels.yaml")
+    (p,) = exc.value.problems
+    assert p.kind == "colliding answer labels" and p.values == ("Never", "never ")
+    two_sets = {"codebook": 1, "answer_labels": {
+        "a": {"columns": ["pss_*"], "labels": {"Often": 3}}, "b": {"columns": ["pss_1"], "labels": {"often": 4}}}}
+    found = codebook_problem("clean.csv", two_sets)
+    assert "gives" not in str(found) and ("colliding answer labels", "pss_1") in found
+
+
+def test_a_missing_code_that_is_a_valid_answer_is_refused():
+    found = codebook_problem("clean.csv", "missing_code_is_answer.yaml")
+    (p,) = found.values()
+    assert p.kind == "missing code is an answer" and p.values == (0,)
+    assert "pss_1: 0 = 'Never'" in p.message and "column_missing_codes" in p.fix
+    found = codebook_problem("clean.csv", {"codebook": 1, "missing_codes": ["Never", "mixed"]})
+    assert {p.values for p in found.values()} == {("Never",), ("mixed",)}
+
+
+def test_header_rows_that_swallow_a_respondent_are_refused():
+    (key, p), = codebook_problem("two_header_rows.csv", "header_rows_swallow.yaml").items()
+    assert key == ("header rows swallow respondents", None)
+    assert "leaves out row 3 of the file" in p.message and "header_rows: 2" in p.fix
+    assert p.values == ("m1 | 2018 | 1 | 2 | 3 | 4",)
+
+
+def test_header_rows_beyond_the_file_are_refused():
+    with pytest.raises(CodebookError) as exc:
+        load("two_header_rows.csv", "header_rows_beyond.yaml")
+    (p,) = exc.value.problems
+    assert p.kind == "header rows beyond the file" and "the file has 4 rows under its column names" in p.message
+
+
+@pytest.mark.parametrize("name,where", [("yaml_date.yaml", "at wave: datetime.date(2019, 5, 1) is a date"),
+                                        ("yaml_binary.yaml", "at name: b'wave' is bytes"),
+                                        ("recode_text_key.yaml", "found 'one'"),
+                                        ("recode_boolean_key.yaml", "found True (YAML reads true")])
+def test_codebook_values_yaml_types_oddly_are_named_not_a_crash(name, where):
+    with pytest.raises(CodebookError) as exc:
+        load("clean.csv", name)
+    (p,) = exc.value.problems
+    assert p.kind in ("bad codebook", "bad recode") and where in p.message and p.fix
+
+
+def test_poll_ids_differing_only_in_case_or_spaces_are_duplicates():
+    from analysis.studies.priorities import load_poll
+
+    with pytest.raises(SurveyDataError) as exc:
+        load_poll(MALFORMED / "poll_case_ids.csv")
+    (p,) = exc.value.problems
+    assert (p.kind, p.rows, p.count) == ("duplicate respondent id", (1, 2, 3, 4), 4)
+    assert "differ only in case or surrounding spaces" in p.message
+
+
+def test_poll_ids_keep_their_leading_zeros():
+    from analysis.studies.priorities import load_poll
+
+    poll = load_poll(MALFORMED / "poll_leading_zeros.csv")
+    assert poll.data["respondent_id"].tolist() == ["007", "7", "0007"]
+
+
+def test_a_poll_file_without_an_item_warns_and_never_scores_it_zero():
+    from analysis.studies.priorities import load_poll, multi_select_shares, priority_scores
+
+    with pytest.warns(SurveyDataWarning, match=r"no column for rated item \['core_15'\]: its priority score is "
+                                               r"missing \(n = 0\), never 0 %; and for multi-select option "
+                                               r"\['barrier_other'\]"):
+        poll = load_poll(MALFORMED / "poll_missing_item.csv")
+    for rule in ("exclude", "zero"):
+        core = priority_scores(poll, "core", no_answer=rule, n_boot=0).set_index("item")
+        assert np.isnan(core.loc["core_15", "estimate"]) and core.loc["core_15", "n"] == 0, rule
+        assert core.loc["core_01", "estimate"] == 100.0
+    assert "barrier_other" in set(multi_select_shares(poll, "barriers")["option"])  # as the warning says
+
+
+# --- no traceback: a named problem, through load_wave and the command line -------------------------
+
+def _zip_of_text(path):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("notes.txt", date_time=(2018, 1, 1, 0, 0, 0)), "not a survey\n")
+    return path
+
+
+def _not_a_file_cases(tmp_path):
+    (tmp_path / "folder.csv").mkdir()
+    (tmp_path / "codebook.yaml").mkdir()
+    return {
+        "folder.csv": (tmp_path / "folder.csv", None, "not a file"),
+        "zip.csv": (_zip_of_text(tmp_path / "zip.csv"), None, "not a text file"),
+        "zip.xlsx": (_zip_of_text(tmp_path / "zip.xlsx"), None, "unreadable workbook"),
+        "codebook folder": (MALFORMED / "clean.csv", tmp_path / "codebook.yaml", "not a file"),
+        "yaml date": (MALFORMED / "clean.csv", MALFORMED / "yaml_date.yaml", "bad codebook"),
+        "yaml binary": (MALFORMED / "clean.csv", MALFORMED / "yaml_binary.yaml", "bad codebook"),
+        "recode text key": (MALFORMED / "clean.csv", MALFORMED / "recode_text_key.yaml", "bad recode"),
+        "recode boolean key": (MALFORMED / "clean.csv", MALFORMED / "recode_boolean_key.yaml", "bad recode"),
+    }
+
+
+CRASH_CASES = ["folder.csv", "zip.csv", "zip.xlsx", "codebook folder", "yaml date", "yaml binary",
+               "recode text key", "recode boolean key"]
+
+
+@pytest.mark.parametrize("case", CRASH_CASES)
+def test_odd_paths_and_codebooks_are_named_problems(tmp_path, case):
+    data, codebook, kind = _not_a_file_cases(tmp_path)[case]
+    with pytest.raises(SurveyDataError) as exc:
+        load_wave(data, codebook)
+    assert [p.kind for p in exc.value.problems] == [kind] and exc.value.problems[0].fix
+
+
+@pytest.mark.parametrize("case", CRASH_CASES)
+def test_odd_paths_and_codebooks_through_the_command_line(tmp_path, capsys, case):
+    from analysis.cli import main
+
+    data, codebook, kind = _not_a_file_cases(tmp_path)[case]
+    argv = ["validate", str(data)] + (["--codebook", str(codebook)] if codebook else [])
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"[{kind}]" in err and "Traceback" not in err
+
+
+def test_row_numbers_of_a_short_row_count_from_the_first_respondent_with_header_rows(tmp_path):
+    text = (MALFORMED / "two_header_rows.csv").read_text().replace("m2,2018,0,1,2,3,children_families", "m2,2018,0")
+    with pytest.raises(SurveyDataError) as exc:
+        load_wave(write_csv(tmp_path / "h.csv", text), {"codebook": 1, "header_rows": 2})
+    (p,) = exc.value.problems
+    assert (p.kind, p.rows, p.values) == ("short row", (2,), ("m2,2018,0",))

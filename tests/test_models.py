@@ -141,7 +141,7 @@ def test_brant_test_matches_reference(data):
 
 
 def test_bad_calls_give_clear_errors(data):
-    with pytest.raises(SurveyDataError, match=r"model: 1 problem found; nothing was computed") as exc:
+    with pytest.raises(SurveyDataError, match=r"fit_ols\(\): 1 problem found; nothing was computed") as exc:
         fit_ols(data, "stress", HSE)
     assert "[unknown column] column 'stress'" in str(exc.value) and "did you mean 'pss4'" not in str(exc.value)
     d = data.assign(constant=1.0)
@@ -302,3 +302,18 @@ def test_logit_with_an_extreme_point_is_not_called_separation():
     y = (rng.random(500) < 1 / (1 + np.exp(-2 * x))).astype(float)
     r = fit_logit(pd.DataFrame({"x": x, "y": y}), "y", ["x"])
     assert r.coefficients.set_index("term").loc["x", "estimate"] > 1
+
+
+def test_a_logit_fit_does_not_give_a_small_event_count_away():
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"x": rng.normal(size=400)})
+    d["y"] = 0.0
+    d.loc[d.index[:6], "y"] = 1.0  # six respondents with the outcome
+    r = fit_logit(d, "y", "x")
+    fit = r.fit.iloc[0]
+    assert fit["suppressed"] == "primary" and fit[["n_events", "loglik_null", "mcfadden_r2", "nagelkerke_r2"]].isna().all()
+    assert fit["n"] == 400 and np.isfinite(fit["loglik"])
+    shown = fit_logit(d, "y", "x", threshold=5).fit.iloc[0]
+    assert shown["n_events"] == 6 and shown["suppressed"] == ""
+    # the closed form that would have given the six away
+    assert shown["loglik_null"] == pytest.approx(6 * np.log(6 / 400) + 394 * np.log(394 / 400), rel=1e-12)

@@ -18,7 +18,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.disclosure import DEFAULT_THRESHOLD, MISSINGNESS_COUNTS, assert_no_small_cells, count_columns
+from analysis.disclosure import (DEFAULT_THRESHOLD, MISSINGNESS_COUNTS, NOT_ANSWERED, assert_no_small_cells,
+                                 count_columns)
 from analysis.reading.readers import file_sha256
 from analysis.outputs.runner import (COMMON_PARAMETERS, KERNEL_NAME, NotebookFailed, execute_notebook,
                                 list_notebooks, parameter_names, run_notebooks)
@@ -165,8 +166,9 @@ def test_no_table_holds_a_small_cell_or_row_level_data(run):
         cells = set(table.astype(str).to_numpy().ravel())
         assert not cells & ids, f"{path.name} holds respondent ids"
         assert not cells & texts, f"{path.name} holds free text"
+        answered = ~table.astype(str).isin([NOT_ANSWERED]).any(axis=1)  # missing answers describe no one
         for col in [c for c in count_columns(table) if c not in MISSINGNESS_COUNTS] + [c for c in ("count",) if c in table]:
-            x = table[col].astype(float)
+            x = table.loc[answered, col].astype(float)
             small = x[(x > 0) & (x < threshold)]
             assert small.empty, f"{path.name}: column {col} shows {small.tolist()} (below {threshold})"
             checked_counts += int(x.notna().sum())
@@ -370,8 +372,9 @@ def test_notebooks_run_on_another_wave_with_a_stricter_threshold(tmp_path):
     assert manifest["disclosure_threshold"] == 20 and manifest["inputs"][0]["wave"] == "demo"
     for path in sorted((out / "tables").glob("*.csv")):
         table = pd.read_csv(path)
+        answered = ~table.astype(str).isin([NOT_ANSWERED]).any(axis=1)  # missing answers describe no one
         for col in [c for c in count_columns(table) if c not in MISSINGNESS_COUNTS]:
-            x = table[col].astype(float)
+            x = table.loc[answered, col].astype(float)
             assert x[(x > 0) & (x < 20)].empty, f"{path.name}: {col}"
     text = (out / "report" / "notebooks" / "10_wave_comparison.html").read_text()
     assert "nothing to compare" in text

@@ -89,13 +89,14 @@ def test_role_breakdown_suppresses_small_roles_and_protects_them_from_the_total(
     # The All row minus social workers would give team managers away: senior social workers go too.
     assert c1.loc["senior_social_worker", "suppressed"] == "secondary" and np.isnan(c1.loc["senior_social_worker", "estimate"])
     assert "social_work_assistant" not in c1.index  # nobody in that role: no row
-    # Respondents who did not give a role are a row of their own, protected like the others.
+    # Respondents who did not give a role are a row of their own, shown in full: a missing answer
+    # describes no one, so it hides no other role either.
     roles = ["social_worker"] * 40 + ["senior_social_worker"] * 35 + [None] * 5
     with pytest.warns(DeprecationWarning, match=r"priority_by_group\(\) is deprecated"):
         t = priority_by_group(poll(role=roles, core_01=["high"] * 75 + ["dont_agree"] * 5), "role", "core")
     c1 = t[t["item"] == "core_01"].set_index("group")
-    assert c1.loc["(not answered)", "suppressed"] == "primary" and c1.loc["All", "n"] == 80
-    assert c1.loc["senior_social_worker", "suppressed"] == "secondary"
+    assert c1.loc["(not answered)", "suppressed"] == "" and c1.loc["(not answered)", "n"] == 5
+    assert c1.loc["All", "n"] == 80 and (c1["suppressed"] == "").all()
 
 
 def test_bad_input_is_reported_with_rows_and_fix():
@@ -165,3 +166,23 @@ def test_group_breakdown_has_bootstrap_intervals_and_the_overall_rows_match():
     assert by.loc[("core_01", "social_worker"), "conf_low"] < by.loc[("core_01", "social_worker"), "estimate"]
     assert by.attrs["by"] == "role" and set(by.loc["core_01", "suppressed"]) == {""}
     assert set(by.loc["core_02", "suppressed"]) == {"primary"}  # asked of nobody: n = 0 everywhere
+
+
+def test_an_item_the_poll_has_no_column_for_is_never_scored_zero():
+    """With no_answer="zero" an absent item was 0 points from everyone: a score of 0 %. A DataFrame
+    built in code may hold only the items it means to score, so no warning here (a file warns:
+    tests/test_malformed_inputs.py)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = poll(core_01=["high", "low", None])
+    zero = priority_scores(p, "core", no_answer="zero", n_boot=0).set_index("item")
+    assert np.isnan(zero.loc["core_15", "estimate"]) and zero.loc["core_15", "n"] == 0
+    assert zero.loc["core_01", "estimate"] == pytest.approx(400 / 9)
+
+
+def test_poll_ids_are_compared_as_text_ignoring_case_and_spaces():
+    with pytest.raises(SurveyDataError, match="differ only in case or surrounding spaces"):
+        load_poll(pd.DataFrame({"respondent_id": ["A1", "a1 "], "core_01": ["high", "low"]}))
+    assert load_poll(pd.DataFrame({"respondent_id": ["007", "7"], "core_01": ["high", "low"]})).metadata["n"] == 2

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..disclosure import DEFAULT_THRESHOLD, check_ledger
+from ..errors import Problem, SurveyDataError
 from ..reading.readers import file_sha256
 from ..paths import REPO_DIR
 
@@ -53,12 +55,16 @@ def package_version() -> str:
         return "0+unknown"
 
 
-def describe_input(wave) -> dict:
+def describe_input(wave, threshold: int | None = None) -> dict:
     """Provenance of one loaded wave: file name, SHA-256 of the data and the codebook, counts.
 
     Parameters
     ----------
     wave : analysis.Wave
+    threshold : int, optional
+        Disclosure threshold: when 1 to ``threshold - 1`` respondents were excluded, ``n_read``
+        is None, since read minus analysable would give that few people (excluded by a rule
+        such as "not a registered social worker") away.
 
     Returns
     -------
@@ -75,10 +81,15 @@ def describe_input(wave) -> dict:
         "sha256": meta["sha256"],
         "codebook": Path(codebook).name if has_codebook else None,
         "codebook_sha256": file_sha256(codebook) if has_codebook else None,
-        "n_read": int(meta["n_read"]),
+        "n_read": None if _few_excluded(meta, threshold) else int(meta["n_read"]),
         "n_analysable": int(meta["n_analysable"]),
         "synthetic": bool(wave.synthetic),
     }
+
+
+def _few_excluded(meta: dict, threshold: int | None) -> bool:
+    excluded = int(meta["n_read"]) - int(meta["n_analysable"])
+    return threshold is not None and 0 < excluded < threshold
 
 
 def read_fragments(provenance_dir, order: list[str] | None = None) -> list[dict]:
@@ -124,7 +135,14 @@ def write_manifest(fragments: list[dict], path) -> Path:
                 seen.add(key)
                 inputs.append(item)
         for out in frag.get("outputs", []):
-            outputs.append({k: v for k, v in out.items() if k != "sheet"})
+            outputs.append({k: v for k, v in out.items() if k not in ("sheet", "ledger")})
+    ledger = [entry for frag in fragments for out in frag.get("outputs", []) for entry in out.get("ledger", [])]
+    conflicts = check_ledger(ledger)
+    if conflicts:
+        raise SurveyDataError([Problem("disclosure across tables", None, text,
+                                       "report this: every table of a run must hide the same groups", place="")
+                               for text in conflicts], source="the run's disclosure ledger",
+                              outcome="no manifest or report was written")
     first = fragments[0] if fragments else {}
     manifest = {
         "manifest_version": MANIFEST_VERSION,
@@ -136,6 +154,8 @@ def write_manifest(fragments: list[dict], path) -> Path:
         "inputs": inputs,
         "notebooks": [f["notebook"] for f in fragments],
         "parameters": {f["notebook"]: f["parameters"] for f in fragments if "parameters" in f},
+        "disclosure": {"groups_shown": sum(1 for e in ledger if not e[4]),
+                       "groups_hidden": sum(1 for e in ledger if e[4]), "conflicts": 0},
         "outputs": outputs,
     }
     path = Path(path)
@@ -144,34 +164,36 @@ def write_manifest(fragments: list[dict], path) -> Path:
     return path
 
 
-def wave_overview(waves) -> pd.DataFrame:
+def wave_overview(waves, *, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """One row per loaded wave: where it came from and how many returns were read and analysable.
 
     Parameters
     ----------
     waves : list of analysis.Wave
+    threshold : int
+        Disclosure threshold: ``n_read`` is blank (``suppressed`` "primary") when 1 to
+        ``threshold - 1`` respondents were excluded, as read minus analysable would give them away.
 
     Returns
     -------
     DataFrame
-        ``wave, file, format, codebook, n_read, n_analysable, instruments, synthetic``. File
-        names only (a full path can name a person's home folder).
+        ``wave, file, format, codebook, n_read, n_analysable, instruments, synthetic,
+        suppressed``. File names only (a full path can name a person's home folder).
 
     Examples
     --------
     >>> from analysis import load_wave
     >>> from analysis.synthetic import demo_wave
     >>> wave_overview([load_wave(demo_wave(n=40, seed=3), wave=2018)])[["wave", "n_read"]].values.tolist()
-    [['2018', 40]]
+    [['2018', 40.0]]
     """
-    from ..outputs.provenance import describe_input
-
     rows = []
     for w in waves:
-        info = describe_input(w)
+        info = describe_input(w, threshold)
         rows.append({
             "wave": info["wave"], "file": info["file"], "format": w.metadata.get("format"),
             "codebook": info["codebook"] or "none", "n_read": info["n_read"], "n_analysable": info["n_analysable"],
             "instruments": ", ".join(i.id for i in w.instruments), "synthetic": "yes" if info["synthetic"] else "no",
+            "suppressed": "primary" if info["n_read"] is None else "",
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).astype({"n_read": "float64"})

@@ -12,14 +12,23 @@
   notebook's question, its figures (with alt text) and tables, and links to every file.
 
 The pages carry no date, so the same inputs give the same report.
+
+Every value that comes from the data or the user (team, service, category and wave labels, file
+names, and the titles, captions, notes and alt text built from them) is escaped wherever it lands
+in a page: text with :func:`html.escape`, attributes too, and links percent-encoded first. In the
+executed notebooks, display outputs of type ``text/markdown`` are rendered with their raw HTML
+escaped (:func:`markdown_to_html`), and JavaScript or Mermaid outputs are shown as text, never run;
+the notebooks' own Markdown cells, which we write, are rendered as usual.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import nbformat
 import pandas as pd
@@ -82,11 +91,39 @@ def notebook_parameters(nb) -> dict:
     return values
 
 
+def markdown_to_html(source: str) -> str:
+    """Markdown from the data (a table a notebook displayed, a label) as HTML with any raw HTML
+    in it escaped, and links or images with a ``javascript:``-like address dropped.
+
+    nbconvert renders ``text/markdown`` outputs with raw HTML passed through, as Jupyter does for
+    Markdown cells; an output can hold labels from the data, so the report's template renders them
+    with this instead.
+
+    Examples
+    --------
+    >>> print(markdown_to_html("**p &lt; .001** <img src=x onerror=alert(1)>"))
+    <p><strong>p &lt; .001</strong> &lt;img src=x onerror=alert(1)&gt;</p>
+    """
+    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+    class EscapingRenderer(IPythonRenderer):
+        def text(self, text: str) -> str:  # raw HTML is escaped; entities (&lt; in our tables) stay entities
+            return html.escape(html.unescape(text))
+
+        def block_mermaidjs(self, code: str) -> str:  # a plain code block, not a diagram to run
+            return super(IPythonRenderer, self).block_code(code, info=None)
+
+    renderer = EscapingRenderer(escape=True, allow_harmful_protocols=False, exclude_anchor_links=True)
+    return MarkdownWithMath(renderer=renderer).render(source).strip()
+
+
 def notebook_html(nb) -> str:
-    """An executed notebook as one self-contained HTML page (images embedded, no remote scripts)."""
+    """An executed notebook as one self-contained HTML page (images embedded, no remote scripts;
+    Markdown outputs with their raw HTML escaped, see :func:`markdown_to_html`)."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lab", template_file=str(TEMPLATE))
+    exporter.register_filter("markdown_to_html", markdown_to_html)
     body, _ = exporter.from_notebook_node(nb)
     return body
 
@@ -108,15 +145,28 @@ def _table_html(out: dict) -> str:
             f"<tbody>{body}</tbody></table></div>")
 
 
+def _count(value) -> str:
+    """A count as printed: thousands separated; blank when it is not there (suppressed, None)."""
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (int, float)) and float(value).is_integer():
+        return f"{int(value):,}"
+    return html.escape(str(value))
+
+
+def _href(path: str) -> str:
+    """A relative link to a file whose name holds labels from the data: percent-encoded (a ``#``
+    or ``?`` in a wave label stays part of the name), then escaped for the attribute."""
+    return html.escape(quote(path, safe="/"))
+
+
 def _links(out: dict) -> str:
-    return " · ".join(f'<a href="../{html.escape(f["path"])}">{html.escape(Path(f["path"]).suffix[1:].upper())}</a>'
+    return " · ".join(f'<a href="../{_href(f["path"])}">{html.escape(Path(f["path"]).suffix[1:].upper())}</a>'
                       for f in out["files"])
 
 
 def index_html(fragments: list[dict], titles: dict, manifest: dict) -> str:
     """The index page: mark, provenance, contents, then each notebook's figures and tables."""
-    from nbconvert.filters.markdown import markdown2html
-
     esc = html.escape
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              "<title>Wellbeing survey analysis report</title>", f"<style>{_STYLE}</style></head><body>"]
@@ -127,16 +177,16 @@ def index_html(fragments: list[dict], titles: dict, manifest: dict) -> str:
     commit = (git["commit"][:12] + (" (with uncommitted changes)" if git["dirty"] else "")) if git["commit"] else "not a git checkout"
     parts += ["<h1>Wellbeing survey analysis report</h1>",
               f"<p>wellbeing-survey {esc(manifest['package_version'])}, commit {esc(commit)}. "
-              f"Disclosure threshold: groups of fewer than {manifest['disclosure_threshold']} respondents are suppressed. "
+              f"Disclosure threshold: groups of fewer than {esc(str(manifest['disclosure_threshold']))} respondents "
+              "are suppressed. "
               '<a href="manifest.json">Provenance manifest (JSON)</a> · '
               '<a href="../tables/tables.xlsx">All tables (Excel workbook)</a></p>',
               "<h2>Inputs</h2>", '<table><tr><th>Input</th><th>File</th><th>SHA-256</th><th>Codebook</th>'
               '<th class="num">Rows read</th><th class="num">Analysable</th><th>Synthetic</th></tr>']
     for i in manifest["inputs"]:
-        analysable = f"{i['n_analysable']:,}" if "n_analysable" in i else ""
-        parts.append(f"<tr><td>{esc(i.get('what', 'wave ' + i['wave']))}</td><td>{esc(i['file'])}</td>"
+        parts.append(f"<tr><td>{esc(i.get('what', 'wave ' + str(i['wave'])))}</td><td>{esc(i['file'])}</td>"
                      f"<td><code>{esc((i['sha256'] or '')[:16])}…</code></td><td>{esc(i.get('codebook') or '')}</td>"
-                     f'<td class="num">{i["n_read"]:,}</td><td class="num">{analysable}</td>'
+                     f'<td class="num">{_count(i.get("n_read"))}</td><td class="num">{_count(i.get("n_analysable"))}</td>'
                      f"<td>{'yes' if i['synthetic'] else 'no'}</td></tr>")
     parts.append("</table>")
     parts.append('<nav id="toc"><h2>Contents</h2><ol>')
@@ -148,22 +198,22 @@ def index_html(fragments: list[dict], titles: dict, manifest: dict) -> str:
     for frag in fragments:
         name = frag["notebook"]
         title, intro = titles[name]
-        parts += [f'<section id="{esc(name)}"><h2>{esc(title or name)}</h2>', markdown2html(intro),
-                  f'<p><a href="notebooks/{esc(name)}.html">Read the executed notebook</a> '
-                  f'(<a href="notebooks/{esc(name)}.ipynb">.ipynb</a>)</p>']
+        parts += [f'<section id="{esc(name)}"><h2>{esc(title or name)}</h2>', markdown_to_html(intro),
+                  f'<p><a href="notebooks/{_href(name)}.html">Read the executed notebook</a> '
+                  f'(<a href="notebooks/{_href(name)}.ipynb">.ipynb</a>)</p>']
         for out in frag["outputs"]:
             if out["kind"] == "figure":
                 fig_no += 1
                 png = next(f["path"] for f in out["files"] if f["path"].endswith(".png"))
                 cap = f" {esc(out['caption'])}" if out["caption"] else ""
-                parts.append(f'<figure id="figure-{esc(out["id"])}"><img src="../{esc(png)}" alt="{esc(out["alt_text"])}" '
+                parts.append(f'<figure id="figure-{esc(out["id"])}"><img src="../{_href(png)}" alt="{esc(out["alt_text"] or "")}" '
                              f'width="760"><figcaption><b>Figure {fig_no}.</b> {esc(out["title"])}.{cap} '
-                             f"n = {out['n']:,}. {_links(out)}</figcaption></figure>")
+                             f"n = {_count(out['n'])}. {_links(out)}</figcaption></figure>")
             else:
                 tab_no += 1
                 parts.append(f'<div id="table-{esc(out["id"])}"><p><b>Table {tab_no}.</b></p>{_table_html(out)}')
                 note = f"{esc(out['note'].rstrip('.'))}. " if out.get("note") else ""
-                parts.append(f'<p class="source">{note}n = {out["n"]:,}. {_links(out)}</p></div>')
+                parts.append(f'<p class="source">{note}n = {_count(out["n"])}. {_links(out)}</p></div>')
         parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -30,12 +30,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..measures.derived import WorkingTime
-from ..disclosure import DEFAULT_THRESHOLD, assert_no_small_cells, count_columns, suppress_counts
+from ..disclosure import (DEFAULT_THRESHOLD, NOT_ANSWERED, assert_no_small_cells, count_columns, ledger_entries,
+                          suppress_counts)
 from ..errors import Problem, SurveyDataError
 from ..paths import REPO_DIR, SYNTHETIC_DIR
 from .provenance import describe_input, git_commit, package_version
 from ..measures.scoring import analysis_frame, score_wave
-from .tables import SYNTHETIC_MARK, apa_table, write_table
+from .tables import SYNTHETIC_MARK, apa_table, table_caption, write_table
 from ..reading.manifest import DEFAULT_WAVES, read_manifest, resolve_waves  # noqa: F401 (re-exported)
 from ..reading.waves import load_wave
 
@@ -44,6 +45,22 @@ ROW_LEVEL_COLUMNS = ("respondent_id", "comments")
 
 _CSS = ("background:#D55E00;color:#ffffff;font-weight:bold;padding:0.5em 0.8em;"
         "border-radius:4px;font-size:1.1em")
+
+
+def file_safe(label) -> str:
+    """A label as it goes into a file name: letters, digits, ``.`` and ``-`` kept, anything else
+    (``/``, ``\\``, spaces, ``..``) as ``_``, so that a wave label from a data file can never
+    name a path outside the output folder. The label itself is kept as it is in captions.
+
+    Examples
+    --------
+    >>> file_safe("2019/20"), file_safe("../../etc"), file_safe("2018")
+    ('2019_20', '_._.._etc', '2018')
+    """
+    import re
+
+    text = re.sub(r"[^A-Za-z0-9.-]", "_", str(label))
+    return "_" + text[1:] if text.startswith(".") else text or "_"
 
 
 def _figure_of(drawn):
@@ -98,6 +115,12 @@ class Session:
             raise SurveyDataError([Problem("bad parameter", None, f"wave={wave!r} is not among {self.labels}",
                                            "set wave to one of the labels in the waves manifest, or None for the latest")],
                                   source="notebook parameter 'wave'")
+        clashes = [lb for lb in self.labels if [file_safe(x) for x in self.labels].count(file_safe(lb)) > 1]
+        if clashes:
+            raise SurveyDataError([Problem(
+                "bad parameter", None, f"the wave labels {clashes} become the same file name ({file_safe(clashes[0])!r})",
+                "give the waves labels that differ in letters or digits, e.g. 2019 and 2019b", place="")],
+                source="notebook parameter 'waves'")
         self.label = str(wave) if wave is not None else self.labels[-1]
         self.threshold = int(threshold)
         self.working_time = working_time or WorkingTime()
@@ -152,6 +175,26 @@ class Session:
                                f"{html.escape(', '.join(missing))}.</p>")
         return not missing
 
+    def attempt(self, what: str, function, *args, **kwargs):
+        """``function(*args, **kwargs)``, or None when the data cannot support it (a model that
+        does not converge, a group too small to compare): then the notebook says so in a
+        sentence and goes on, as it must on a wave with small groups.
+
+        Examples
+        --------
+        >>> from analysis import fit_logit
+        >>> s = Session("08_demo", waves=[{"label": "demo", "data": pd.DataFrame(
+        ...     {"respondent_id": ["a", "b"], "wave": ["demo"] * 2})}], display=False)
+        >>> s.attempt("the model", fit_logit, pd.DataFrame({"y": [0.0, 1.0], "x": [0.0, 1.0]}), "y", "x") is None
+        True
+        """
+        try:
+            return function(*args, **kwargs)
+        except SurveyDataError as err:
+            reason = err.problems[0].message if err.problems else str(err)
+            self._display_html(f"<p><b>Not computed:</b> {html.escape(what)}, because {html.escape(reason)}.</p>")
+            return None
+
     def add_input(self, label: str, *, file: str, sha256: str, n: int, synthetic: bool, what: str,
                   **extra) -> None:
         """Record an input that is not a survey wave (a poll, team returns), for source lines and
@@ -193,7 +236,7 @@ class Session:
         wave = self.load(label)
         cache = self._loaded[wave.label]
         if cache.info is None:  # hashes the codebook: once per wave, not once per output
-            prov = describe_input(wave)
+            prov = describe_input(wave, self.threshold)
             cache.info = {"what": f"wave {wave.label}", "file": prov["file"], "n": prov["n_analysable"],
                           "synthetic": prov["synthetic"], "provenance": prov}
         return cache.info
@@ -227,7 +270,7 @@ class Session:
 
     # -- saving --------------------------------------------------------------------------------
     def _stem(self, name: str, labels) -> str:
-        return f"{self.prefix}_{name}_{'-'.join(labels)}"
+        return f"{self.prefix}_{file_safe(name)}_{'-'.join(file_safe(lb) for lb in labels)}"
 
     def _fragment(self) -> Path:
         return self.provenance_dir / f"{self.notebook}.json"
@@ -291,11 +334,11 @@ class Session:
         record["note"] = note
         record["columns"] = [str(c) for c in shown.columns]
         record["count_columns"] = count_columns(shown)
+        record["ledger"] = ledger_entries(shown, self._grouping(table, labels), labels)
         record["sheet"] = {"columns": [str(c) for c in formatted.columns],
                            "rows": formatted.astype(object).where(formatted.notna(), "").astype(str).values.tolist()}
         self._save(record)
-        text = files[1].read_text(encoding="utf-8")
-        self._display_markdown(text)
+        self._display_html(_table_html(table_caption(caption, synthetic), formatted, note, source))
 
     def figure(self, name: str, fig, *, title: str, alt_text: str, caption: str = "", labels=None,
                n: int | None = None) -> None:
@@ -320,6 +363,25 @@ class Session:
         cap = f"<figcaption>{html.escape(title)}{'. ' + html.escape(caption) if caption else ''}</figcaption>"
         self._display_html(f'<figure><img src="data:image/png;base64,{png}" alt="{html.escape(alt_text)}" '
                            f'style="max-width:100%;width:760px">{cap}</figure>')
+
+    def _grouping(self, table: pd.DataFrame, labels) -> str | None:
+        """The column a table's groups come from: its ``attrs["by"]``, the ``variable`` of a
+        sample profile, or the column of the wave whose values the groups are."""
+        if table.attrs.get("by"):
+            return str(table.attrs["by"])
+        if "variable" in table.columns and "category" in table.columns and table["variable"].nunique() == 1:
+            return str(table["variable"].iat[0])
+        if "group" not in table.columns or len(labels) != 1 or labels[0] in self._other:
+            return None
+        groups = {str(g) for g in table["group"].dropna()} - {"All", NOT_ANSWERED}
+        if not groups:
+            return None
+        frame = self.frame(labels[0])
+        for column in frame.columns:
+            values = frame[column]
+            if not pd.api.types.is_numeric_dtype(values) and groups <= {str(v) for v in values.dropna().unique()}:
+                return str(column)
+        return None
 
     def _record(self, kind, stem, title, caption, alt_text, labels, n, files, synthetic) -> dict:
         from ..reading.readers import file_sha256
@@ -354,8 +416,17 @@ class Session:
 
             display(HTML(markup))
 
-    def _display_markdown(self, text: str) -> None:
-        if self.show:
-            from IPython.display import Markdown, display
 
-            display(Markdown(text))
+
+def _table_html(caption: str, formatted: pd.DataFrame, note: str, source: str) -> str:
+    """A table as it is shown in a notebook: HTML with every value escaped (a team or category
+    name from the data may hold markup; shown as text, it runs nothing)."""
+    def cell(value, tag="td"):
+        return f"<{tag}>{html.escape(str(value))}</{tag}>"
+
+    head = "".join(cell(c, "th") for c in formatted.columns)
+    body = "".join("<tr>" + "".join(cell("" if pd.isna(v) else v) for v in row) + "</tr>"
+                   for row in formatted.itertuples(index=False))
+    foot = "".join(f"<p><small>{html.escape(text)}</small></p>" for text in (note, f"Source: {source}") if text)
+    return (f"<table><caption><b>{html.escape(caption)}</b></caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>{foot}")

@@ -17,7 +17,9 @@ A codebook is a YAML file; a file already in canonical format needs none. Exampl
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,18 +30,35 @@ from ..paths import CODEBOOK_SCHEMA_FILE
 from ..specs import check_against_schema
 
 
+#: A number as a person types it: ASCII digits, an optional sign, decimal point and exponent.
+#: Python's ``float()`` also reads ``nan``, ``inf``, ``1_0`` and digits of other scripts (``５``,
+#: ``٣``); none of those is taken for a number here.
+PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def plain_number(text) -> float | None:
+    """The number a text holds when a person would read it as one, else None.
+
+    Examples
+    --------
+    >>> plain_number(" -99 "), plain_number("1e3"), plain_number("nan"), plain_number("1_0"), plain_number("５")
+    (-99.0, 1000.0, None, None, None)
+    """
+    text = str(text).strip(" \t\r\n")
+    return float(text) if PLAIN_NUMBER.fullmatch(text) else None
+
+
 def normalise_label(value) -> str:
     """Key used to match answer labels and missing codes: case-folded, single-spaced text;
-    numbers in one form (``-99``, ``-99.0`` and ``"-99"`` all give ``"-99"``)."""
+    numbers in one form (``-99``, ``-99.0`` and ``"-99"`` all give ``"-99"``). Only plain numbers
+    (:func:`plain_number`) count as numbers: ``"nan"`` and ``"５"`` stay text."""
     if isinstance(value, bool):
         return str(value).casefold()
     if isinstance(value, (int, float)):
         return repr(float(value)).removesuffix(".0")
     text = " ".join(str(value).split()).casefold()
-    try:
-        return repr(float(text)).removesuffix(".0")
-    except ValueError:
-        return text
+    number = plain_number(text)
+    return text if number is None else repr(number).removesuffix(".0")
 
 
 @dataclass(frozen=True)
@@ -92,7 +111,7 @@ class Codebook:
         """Export code -> canonical code, for a canonical column."""
         out: dict = {}
         for table in self._matching(self.recode, column):
-            out.update({float(k): float(v) for k, v in table.items()})
+            out.update({plain_number(k): float(v) for k, v in table.items()})
         return out
 
     def is_reversed_in_source(self, column: str) -> bool:
@@ -135,6 +154,10 @@ def load_codebook(codebook) -> Codebook:
             raise CodebookError(
                 [Problem("missing file", None, f"no codebook at {path}", "check the path")], source=source
             )
+        if not path.is_file():
+            raise CodebookError([Problem(
+                "not a file", None, f"{path} is a folder, not a codebook file",
+                "give the path of the codebook's YAML file inside it")], source=source)
         try:
             spec = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -142,10 +165,23 @@ def load_codebook(codebook) -> Codebook:
                 [Problem("unreadable codebook", None, f"not valid UTF-8 YAML: {exc}", "fix the YAML syntax")],
                 source=source,
             ) from None
+        except OSError as exc:
+            raise CodebookError([Problem("unreadable codebook", None, f"the file cannot be read: {exc}",
+                                         "check the path and the file's permissions")], source=source) from None
     else:
         spec = dict(codebook)
     spec = spec or {}
+    if not isinstance(spec, dict):
+        raise CodebookError([Problem(
+            "bad codebook", None, f"the codebook is a YAML {type(spec).__name__}, not a mapping of keys",
+            "start from the example in analysis/reading/codebook.py (codebook: 1, columns: ...)")], source=source)
+    problems = _yaml_types(spec)
+    if problems:
+        raise CodebookError(problems, source=source)
     check_against_schema(spec, CODEBOOK_SCHEMA_FILE, source, "bad codebook")
+    problems = _recode_keys(spec.get("recode", {})) + _colliding_labels(spec.get("answer_labels", {}))
+    if problems:
+        raise CodebookError(problems, source=source)
     return Codebook(
         name=spec.get("name", Path(source).stem),
         source=source,
@@ -164,6 +200,80 @@ def load_codebook(codebook) -> Codebook:
         reversed_in_source=tuple(spec.get("reversed_in_source", ())),
         exclude=tuple(spec.get("exclude", ())),
     )
+
+
+#: What YAML reads as a date, a timestamp or bytes: none of them is a codebook value.
+_NOT_PLAIN = (datetime.date, datetime.datetime, datetime.time, bytes, bytearray)
+
+
+def _yaml_types(spec, where: str = "") -> list[Problem]:
+    """Keys and values YAML typed as something a codebook never holds (``2019-05-01`` is a date
+    to YAML, ``!!binary`` gives bytes, ``{a, b}`` a set): each is a problem, not a crash."""
+    problems = []
+
+    def check(value, place):
+        if isinstance(value, _NOT_PLAIN):
+            what = ("bytes (a !!binary value)" if isinstance(value, (bytes, bytearray))
+                    else f"a {type(value).__name__} to YAML")
+            problems.append(Problem(
+                "bad codebook", None, f"at {place or 'top level'}: {value!r} is {what}, not text or a number",
+                "write the value as plain text" if isinstance(value, (bytes, bytearray))
+                else "quote the value (e.g. wave: '2019-05-01') so that YAML reads it as text"))
+            return
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, _NOT_PLAIN) or not isinstance(key, (str, int, float, bool)) or key is None:
+                    problems.append(Problem(
+                        "bad codebook", None, f"at {place or 'top level'}: the key {key!r} is "
+                        f"{'empty' if key is None else 'a ' + type(key).__name__} to YAML, not text or a number",
+                        "quote the key (e.g. '2019-05-01': ...)"))
+                    continue
+                check(item, f"{place}/{key}" if place else str(key))
+        elif isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                check(item, f"{place}/{i}")
+        elif not isinstance(value, (str, int, float, bool)) and value is not None:
+            problems.append(Problem(
+                "bad codebook", None, f"at {place or 'top level'}: {value!r} is a {type(value).__name__} to YAML",
+                "write it as text, a number, a list or a mapping"))
+
+    check(spec, where)
+    return problems
+
+
+def _recode_keys(recode: dict) -> list[Problem]:
+    """Recode tables map export codes (numbers) to canonical codes: a key such as ``one`` or
+    ``true`` is no code (``true`` would have been read as 1)."""
+    problems = []
+    for pattern, table in recode.items():
+        bad = [k for k in table if isinstance(k, bool) or plain_number(k) is None]
+        if bad:
+            problems.append(Problem(
+                "bad recode", str(pattern),
+                f"recode keys must be the export's numeric codes; found {', '.join(repr(k) for k in bad)}"
+                + (" (YAML reads true/false/yes/no as booleans)" if any(isinstance(k, bool) for k in bad) else ""),
+                "write each key as the number the export holds (e.g. recode: {pss_*: {1: 0, 2: 1}}); map "
+                "answer labels with answer_labels:, not recode:"))
+    return problems
+
+
+def _colliding_labels(answer_labels: dict) -> list[Problem]:
+    """Two labels of one set that are the same text once case and spaces are ignored, with
+    different codes: which code a cell gets would depend on the order of the keys."""
+    problems = []
+    for name, spec in answer_labels.items():
+        seen: dict = {}
+        for label, value in spec["labels"].items():
+            seen.setdefault(normalise_label(label), []).append((label, value))
+        for pairs in seen.values():
+            if len({normalise_label(v) for _, v in pairs}) > 1:
+                problems.append(Problem(
+                    "colliding answer labels", None,
+                    f"answer_labels set '{name}': labels {[p[0] for p in pairs]} are the same text once case "
+                    f"and spaces are ignored, but map to different values {[p[1] for p in pairs]}",
+                    "keep one of them, with the value the export means",
+                    values=tuple(p[0] for p in pairs), n_values=len(pairs)))
+    return problems
 
 
 def write_codebook(codebook: dict, path) -> Path:

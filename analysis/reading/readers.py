@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import arrow_csv
@@ -57,6 +58,9 @@ class RawTable:
         For CSV: as used (given or detected).
     header : list of str
         Column names as they appear in the file, duplicates included.
+    header_extra : DataFrame or None
+        The rows under the column names that ``header_rows`` left out (question text, ...), for
+        :mod:`analysis.reading.validation` to check that none of them is a respondent.
     """
 
     frame: pd.DataFrame
@@ -68,6 +72,7 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     header: list = field(default_factory=list)
+    header_extra: pd.DataFrame | None = None
 
 
 def _fail_file(path, kind, message, fix):
@@ -146,8 +151,14 @@ def _same_text(high: set, encoding: str, other: str) -> bool:
         return False
 
 
-def read_csv(path, encoding: str | None = None, delimiter: str | None = None, text_columns=()) -> RawTable:
+def read_csv(path, encoding: str | None = None, delimiter: str | None = None, text_columns=(),
+             header_rows: int = 1) -> RawTable:
     """Read a delimited text export.
+
+    Every row must have as many fields as the header: a row with fewer (which pandas would fill
+    with blanks) or more is refused as ``[short row]`` or ``[long row]``, naming the data rows,
+    whichever reader (pandas, or pyarrow for large files) reads the file. Text such as ``NA`` or
+    ``nan`` is kept as typed; only an empty cell is missing.
 
     Parameters
     ----------
@@ -159,11 +170,16 @@ def read_csv(path, encoding: str | None = None, delimiter: str | None = None, te
         Default: sniffed among ``,`` ``;`` tab and ``|``.
     text_columns : iterable of str
         Export columns always kept as text (identifiers, so "007" keeps its zeros).
+    header_rows : int
+        Header rows at the top, the column names included (as in the codebook): rows are
+        numbered in messages from the first row under them; the lengths of the further header
+        rows, which are left out, are not checked.
     """
     path = Path(path)
     data = path.read_bytes()
     if not data.strip():
         _fail_file(path, "empty file", "the file has no content", "export the survey again; the file is empty")
+    _check_not_binary(path, data)
     detected = False
     if encoding is None:
         encoding, detected = detect_encoding(data)
@@ -216,9 +232,12 @@ def read_csv(path, encoding: str | None = None, delimiter: str | None = None, te
                 skipinitialspace=True,
             )
         except (pd.errors.ParserError, ValueError) as exc:
+            if "Expected" in str(exc):  # "Expected 7 fields in line 3, saw 8": name the data rows
+                _check_row_lengths(path, text, delimiter, len(header), header_rows=header_rows)
             _fail_file(path, "malformed file", f"the file is not a well-formed table: {exc}",
                   "check that every row has as many fields as the header (quotes closed, right delimiter)")
-    _check_row_lengths(path, text, delimiter, frame)
+        # pyarrow refuses rows of the wrong length itself; pandas fills short rows with blanks.
+        _check_row_lengths(path, text, delimiter, len(header), frame, header_rows=header_rows)
     frame.columns = header
     return RawTable(frame, "csv", path, hashlib.sha256(data).hexdigest(), encoding=encoding,
                     delimiter=delimiter, header=header)
@@ -262,23 +281,176 @@ def _check_delimiter(path, header: list, delimiter: str, sample: str) -> None:
               f"(delimiter: {guess!r})")
 
 
-def _check_row_lengths(path, text: str, delimiter: str, frame: pd.DataFrame) -> None:
-    """Fail when rows have more fields than the header, or the last row fewer.
+#: The first bytes of files that are not delimited text, whatever their name says.
+_BINARY_SIGNATURES = {
+    b"PK\x03\x04": "a zip archive (an Excel workbook, or a compressed export)",
+    b"\xd0\xcf\x11\xe0": "an old Excel .xls workbook (or another Office file)",
+    b"PAR1": "a Parquet file",
+    b"$FL2": "an SPSS .sav file",
+    b"$FL3": "an SPSS .zsav file",
+    b"%PDF": "a PDF document",
+    b"\x1f\x8b": "a gzip-compressed file",
+}
 
-    One field more in the first row makes pandas take the first column for the index and shift
-    every column one place to the left. A last row with fewer fields is a file cut short (copied
-    or downloaded in part), which would otherwise load with that respondent's last answers blank.
-    Only the last row is checked for that, and only when its last cell is empty, so the usual
-    file costs nothing; short rows elsewhere are not detected.
+
+def _check_not_binary(path, data: bytes) -> None:
+    """Fail clearly for a file named like a CSV that holds something else (a zip, a workbook)."""
+    for magic, what in _BINARY_SIGNATURES.items():
+        if data.startswith(magic):
+            _fail_file(path, "not a text file", f"the file is {what}, not delimited text",
+                       "give the file its real suffix (.xlsx, .sav, .parquet), or unzip a compressed "
+                       "export and load the CSV inside")
+
+
+def _records(text: str, delimiter: str):
+    """Field counts of the data records pandas reads as rows (lines of white space left out, as
+    pandas skips them), with a function giving a record's text for messages.
+
+    A text without quotes is split at line breaks and each line's delimiters counted (in C, one
+    call per line); a text with quotes is parsed with :mod:`csv`, whose quoting is pandas'.
     """
-    if not isinstance(frame.index, pd.RangeIndex):
-        _fail_file(path, "malformed file",
-              f"the rows have one field more than the header's {frame.shape[1]} (a delimiter at the "
-              "end of every line, or a column without a name in the header)",
-              "remove the delimiter at the end of each line, or name the extra column in the header")
-    n, k = frame.shape
-    if n == 0 or k < 2 or pd.notna(frame.iat[n - 1, k - 1]):
+    from operator import methodcaller
+
+    if '"' not in text:
+        body = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+        lines = body.split("\n")[1:]
+        counts = np.fromiter(map(methodcaller("count", delimiter), lines), dtype=np.int64, count=len(lines)) + 1
+        maybe_blank = np.flatnonzero(counts == 1)
+        blank = [i for i in maybe_blank if not lines[i].strip(" \t")]
+        keep = np.ones(len(lines), dtype=bool)
+        keep[blank] = False
+        positions = np.flatnonzero(keep)
+        return counts[keep], lambda j: lines[positions[j]]
+    from io import StringIO
+
+    def reader():
+        rows = csv.reader(StringIO(text), delimiter=delimiter, skipinitialspace=True)
+        next(rows, None)  # the header
+        return rows
+
+    counts = np.fromiter(map(len, reader()), dtype=np.int64)
+    keep = counts > 0
+    if (counts == 1).any():  # one field: a blank line (skipped) or a short row; look at those only
+        for i, fields in enumerate(reader()):
+            if counts[i] == 1 and not fields[0].strip(" \t"):
+                keep[i] = False
+    positions = np.flatnonzero(keep)
+
+    def record(j):
+        target = positions[j]
+        for i, fields in enumerate(reader()):
+            if i == target:
+                return delimiter.join(fields)
+        return ""
+
+    return counts[keep], record
+
+
+def _same_lengths_by_arrow(text: str, delimiter: str, k: int) -> bool:
+    """True when pyarrow's parser finds ``k`` fields in every record of a quoted text: a fast
+    screen (parsing in C on every core, where :mod:`csv` takes longer than pandas itself). False
+    (so the exact count is made) when a record has another length, or when spaces come before an
+    opening quote, which pandas skips (``skipinitialspace``) and pyarrow does not."""
+    import re
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    # Spaces before an opening quote: pandas skips them, so the quotes hide delimiters pyarrow sees.
+    if re.search('\n[ \t]+"', text) or text.lstrip("\ufeff").startswith((" ", "\t")):
+        return False
+    if (delimiter + " " in text or delimiter + "\t" in text) and re.search(re.escape(delimiter) + '[ \t]+"', text):
+        return False
+    ragged = []
+
+    def on_bad_row(row):
+        if row.text is None or row.text.strip(" \t\r\n"):
+            ragged.append(row)
+        return "skip"  # a line of spaces: pandas skips it too
+
+    try:
+        pacsv.read_csv(
+            pa.BufferReader(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=[f"c{i}" for i in range(k)]),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                              escape_char=False, newlines_in_values=True,
+                                              ignore_empty_lines=True, invalid_row_handler=on_bad_row),
+            convert_options=pacsv.ConvertOptions(include_columns=["c0"], column_types={"c0": pa.string()}))
+    except (pa.ArrowInvalid, UnicodeEncodeError, ValueError):
+        return False
+    return not ragged
+
+
+def _shown(line: str) -> str:
+    return line if len(line) <= 60 else line[:57] + "..."
+
+
+def _check_row_lengths(path, text: str, delimiter: str, k: int, frame: pd.DataFrame | None = None,
+                       header_rows: int = 1) -> None:
+    """Fail when any data row has more or fewer fields than the header's ``k``, naming the rows.
+
+    pandas fills a short row with blanks (a respondent's last answers would be silently missing)
+    and, when the rows have one field more than the header, takes the first column for the index
+    and shifts every column one place to the left. A last row with fewer fields, and no line break
+    at the end, is a file cut short (copied or downloaded in part).
+    """
+    if '"' in text and _same_lengths_by_arrow(text, delimiter, k):
+        counts, record = None, None  # the usual quoted file: pyarrow's count, on every core, suffices
+    else:
+        try:
+            counts, record = _records(text, delimiter)
+        except csv.Error:
+            counts, record = None, None
+    if counts is None or not len(counts):
+        if frame is not None and not isinstance(frame.index, pd.RangeIndex):
+            _fail_extra_field(path, k)
         return
+    skip = header_rows - 1  # further header rows: left out of the table, so their length does not matter
+    positions = np.arange(skip, len(counts))
+    counts = counts[skip:]
+    if not len(counts):
+        return
+    short, long = counts < k, counts > k
+    if not short.any() and not long.any():
+        if frame is not None and not isinstance(frame.index, pd.RangeIndex):
+            _fail_extra_field(path, k)
+        return
+    n = len(counts)
+    if long.all() and (counts == k + 1).all():
+        _fail_extra_field(path, k)
+    if not long.any() and short.sum() == 1 and short[-1]:
+        _last_row_problem(path, text, delimiter, k, n)
+    problems = []
+    for mask, kind, what, fix in (
+            (short, "short row", "fewer fields than the header's",
+             "complete the rows (an answer left blank still needs its delimiter), or export the file "
+             "again in full"),
+            (long, "long row", "more fields than the header's",
+             "quote answers that hold the delimiter (e.g. \"a, b\"), or name every column in the header; "
+             "if unsure, export the file again")):
+        if not mask.any():
+            continue
+        rows = np.flatnonzero(mask)
+        found = sorted({int(c) for c in counts[mask]})
+        m = len(rows)
+        message = (f"{m} row{'s' if m != 1 else ''} {'have' if m != 1 else 'has'} {what} {k} "
+                   f"(found {', '.join(map(str, found))}); their answers would land in the wrong columns "
+                   "or be read as blank")
+        shown = tuple(_shown(record(int(positions[j]))) for j in rows[:5])
+        problems.append(Problem(kind, None, message, fix, rows=tuple(int(j) + 1 for j in rows[:5]), count=m,
+                                values=shown, n_values=m))
+    raise SurveyDataError(problems, source=str(path))
+
+
+def _fail_extra_field(path, k: int) -> None:
+    _fail_file(path, "malformed file",
+               f"the rows have one field more than the header's {k} (a delimiter at the "
+               "end of every line, or a column without a name in the header)",
+               "remove the delimiter at the end of each line, or name the extra column in the header")
+
+
+def _last_row_problem(path, text: str, delimiter: str, k: int, n: int) -> None:
+    """The last row has fewer fields than the header: a file cut short, or a short last row."""
     end = len(text)
     while end > 0:  # the last line that pandas did not skip as blank
         while end > 0 and text[end - 1] in "\r\n":
@@ -298,8 +470,6 @@ def _check_row_lengths(path, text: str, delimiter: str, frame: pd.DataFrame) -> 
         for fields in csv.reader(StringIO(text), delimiter=delimiter, skipinitialspace=True):
             if len(fields) > 1 or (fields and fields[0].strip()):
                 record = fields
-    if len(record) >= k:
-        return
     if ends_with_line_break:
         kind, what = "short row", "; rows with empty answers still need every delimiter"
     else:
@@ -341,21 +511,166 @@ def _sniff_delimiter(sample: str) -> str:
         return best if counts.get(best) else ","
 
 
-def read_excel(path, sheet=None) -> RawTable:
-    """Read one sheet of an Excel workbook (default the first), cells with their Excel types."""
+#: What Excel shows in a cell whose formula failed; openpyxl gives it as text, pandas as a blank.
+EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                "#SPILL!", "#CALC!")
+
+
+def read_excel(path, sheet=None, header_rows: int = 1) -> RawTable:
+    """Read one sheet of an Excel workbook (default the first), cells with their Excel types.
+
+    Cells are read as pandas' ``read_excel`` reads them (whole numbers as ``int``, dates as
+    datetimes, an empty cell as missing), except that nothing else becomes missing: text such
+    as ``NA`` or ``nan`` stays as typed (pandas' default NA strings are not used). Fails, naming
+    the cells, when the sheet holds what would otherwise read as a blank answer: formulas with no
+    stored value (a workbook written by a program and never opened in Excel), Excel errors
+    (``#DIV/0!``, ``#N/A``) or cells merged across respondents' rows.
+    """
+    import openpyxl
+
     path = Path(path)
     try:
-        # header=None: pandas would rename a repeated column "pss_1" to "pss_1.1" silently.
-        raw = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None, dtype=object)
-    except ValueError as exc:
-        _fail_file(path, "unreadable workbook", str(exc), "name an existing sheet in the codebook (sheet:)")
-    if raw.empty:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # not a zip, a zip of something else, a damaged workbook: each its own type
+        _fail_file(path, "unreadable workbook", f"not a readable .xlsx workbook: {type(exc).__name__}: {exc}",
+                   "save the workbook again from Excel as .xlsx, or export the survey as CSV")
+    try:
+        names = book.sheetnames
+        if sheet is None or (isinstance(sheet, int) and 0 <= sheet < len(names)):
+            ws = book.worksheets[0 if sheet is None else sheet]
+        elif str(sheet) in names:
+            ws = book[str(sheet)]
+        else:
+            _fail_file(path, "unreadable workbook", f"no sheet {sheet!r}; the workbook has {names}",
+                       "name an existing sheet in the codebook (sheet:)")
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()  # declared dimensions can be wrong; pandas does the same
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        xml = _sheet_xml(book, ws)
+    finally:
+        book.close()
+    if xml is None:
+        xml = _sheet_xml_slowly(path, sheet)
+    while rows and all(v is None or v == "" for v in rows[-1]):
+        rows.pop()
+    if not rows:
         _fail_file(path, "empty file", "the sheet has no content", "export the survey again; the sheet is empty")
-    header = [f"Unnamed: {i}" if pd.isna(c) else str(c) for i, c in enumerate(raw.iloc[0])]
+    width = max(max((i + 1 for i, v in enumerate(r) if v is not None and v != ""), default=0) for r in rows)
+    cells = [[_excel_value(v) for v in r[:width]] + [np.nan] * (width - len(r[:width])) for r in rows]
+    header = [f"Unnamed: {i}" if pd.isna(c) else str(c) for i, c in enumerate(cells[0])]
     _check_duplicate_header(path, header)
-    frame = raw.iloc[1:].reset_index(drop=True)
+    frame = pd.DataFrame(cells[1:], columns=range(width), dtype=object)
     frame.columns = header
+    problems = _excel_cell_problems(path, rows, frame, header, xml, sheet, header_rows)
+    if problems:
+        raise SurveyDataError(problems, source=str(path))
     return RawTable(frame, "excel", path, file_sha256(path), header=header)
+
+
+def _excel_value(v):
+    """A cell's value as pandas' openpyxl reader gives it (before its NA strings)."""
+    if v is None or (isinstance(v, str) and v == ""):
+        return np.nan
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+def _sheet_xml(book, ws) -> bytes | None:
+    """The worksheet's XML, to look for formulas and merged cells (read-only sheets do not load
+    merged cells), through openpyxl's read-only archive; None where another openpyxl version lays
+    it out otherwise (then :func:`_sheet_xml_slowly` reads the same facts through the public API)."""
+    try:
+        return book._archive.read(ws._worksheet_path)
+    except Exception:
+        return None
+
+
+def _sheet_xml_slowly(path, sheet) -> bytes:
+    """The facts the checks need, as XML of their own, from a full (not read-only) load: the
+    merged ranges, and a formula mark when any cell holds a formula."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, data_only=False, keep_links=False)
+    try:
+        ws = book.worksheets[0] if sheet is None else (book.worksheets[sheet] if isinstance(sheet, int)
+                                                        else book[str(sheet)])
+        merged = "".join(f'<mergeCell ref="{r.coord}"/>' for r in ws.merged_cells.ranges)
+        formula = any(isinstance(c.value, str) and c.value.startswith("=") for row in ws.iter_rows() for c in row)
+    finally:
+        book.close()
+    return (merged + ("<f>" if formula else "")).encode()
+
+
+def _excel_cell_problems(path, rows: list, frame: pd.DataFrame, header: list, xml: bytes | None, sheet,
+                         header_rows: int) -> list:
+    """Cells that would read as no answer although the sheet holds something there."""
+    import re
+
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
+
+    problems = []
+
+    def column_of(c):
+        return header[c] if c < len(header) else get_column_letter(c + 1)
+
+    def cell_problem(kind, found, message, fix):
+        for c in sorted({c for _, c, _ in found}):
+            at = [(r, v) for r, cc, v in found if cc == c]
+            values = list(dict.fromkeys(v for _, v in at))
+            problems.append(Problem(kind, column_of(c), message, fix,
+                                    rows=tuple(r - header_rows for r, _ in at[:5]), count=len(at),
+                                    values=tuple(values[:5]), n_values=len(values)))
+
+    at_r, at_c = np.nonzero(frame.isin(EXCEL_ERRORS).to_numpy())  # frame row i is sheet row i + 2
+    errors = [(int(i) + 2, int(c), frame.iat[i, c]) for i, c in zip(at_r, at_c) if i + 2 > header_rows]
+    if errors:
+        cell_problem("formula error", errors,
+                     "cells holding an Excel error instead of an answer; they would read as no answer",
+                     "correct the formulas or type the answers; leave a cell empty for no answer")
+    if xml is not None and re.search(rb"<(?:\w+:)?f[\s>/]", xml):
+        found = _uncached_formulas(path, rows, sheet, header_rows)
+        if found:
+            cell_problem("formula without a value", found,
+                         "formula cells with no stored value (the workbook was written by a program and "
+                         "never opened and saved in Excel); they would read as no answer",
+                         "open the workbook in Excel or LibreOffice and save it (that stores each "
+                         "formula's value), or replace the formulas by their values")
+    if xml is not None and b"mergeCell " in xml:
+        for ref in re.findall(rb'<(?:\w+:)?mergeCell ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"', xml):
+            ref = ref.decode()
+            c1, r1, _, r2 = range_boundaries(ref)
+            if r2 <= header_rows:
+                continue  # a merged heading: its columns show up as unnamed columns
+            first = max(r1, header_rows + 1)
+            problems.append(Problem(
+                "merged cells", column_of(c1 - 1),
+                f"cells {ref} are merged: only the first holds a value, so the others would read as no "
+                "answer",
+                "unmerge the cells in Excel and fill in each respondent's own answer",
+                rows=tuple(range(first - header_rows, r2 - header_rows + 1))[:5], count=r2 - first + 1,
+                values=(ref,), n_values=1))
+    return problems
+
+
+def _uncached_formulas(path, rows, sheet, header_rows) -> list:
+    """Formula cells with no stored value: openpyxl (``data_only=True``) gives None for them."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
+    try:
+        ws = book.worksheets[0] if sheet is None else (book.worksheets[sheet] if isinstance(sheet, int)
+                                                        else book[str(sheet)])
+        found = []
+        for r, row in enumerate(ws.iter_rows(values_only=True)):
+            if r < header_rows or r >= len(rows):
+                continue
+            for c, v in enumerate(row):
+                if isinstance(v, str) and v.startswith("=") and c < len(rows[r]) and rows[r][c] is None:
+                    found.append((r + 1, c, v))
+    finally:
+        book.close()
+    return found
 
 
 def read_spss_or_stata(path, fmt: str) -> RawTable:
@@ -411,6 +726,9 @@ def read_table(path, *, encoding=None, delimiter=None, sheet=None, text_columns=
     path = Path(path)
     if not path.exists():
         _fail_file(path, "missing file", f"no file at {path}", "check the path")
+    if not path.is_file():
+        _fail_file(path, "not a file", f"{path} is a folder, not a data file",
+                   "give the path of the export file itself")
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         _fail_file(path, "unsupported format", f"files ending {path.suffix!r} cannot be read",
@@ -419,9 +737,9 @@ def read_table(path, *, encoding=None, delimiter=None, sheet=None, text_columns=
     if path.stat().st_size == 0:
         _fail_file(path, "empty file", "the file has no content", "export the survey again; the file is empty")
     if fmt == "csv":
-        table = read_csv(path, encoding, delimiter, text_columns)
+        table = read_csv(path, encoding, delimiter, text_columns, header_rows=header_rows)
     elif fmt == "excel":
-        table = read_excel(path, sheet)
+        table = read_excel(path, sheet, header_rows)
     elif fmt == "parquet":
         table = read_parquet(path)
     else:
@@ -430,6 +748,16 @@ def read_table(path, *, encoding=None, delimiter=None, sheet=None, text_columns=
         if fmt not in ("csv", "excel"):
             _fail_file(path, "bad codebook", f"header_rows: {header_rows} is for CSV and Excel files; this is a {fmt} file",
                   "remove header_rows from the codebook")
+        if header_rows - 1 >= len(table.frame):
+            from ..errors import CodebookError
+
+            raise CodebookError([Problem(
+                "header rows beyond the file", None,
+                f"header_rows: {header_rows} leaves no respondents: the file has {len(table.frame)} "
+                f"row{'s' if len(table.frame) != 1 else ''} under its column names",
+                "set header_rows to the number of header lines at the top (the column names count as "
+                "one), or remove it from the codebook")], source=str(path))
+        table.header_extra = table.frame.iloc[:header_rows - 1].reset_index(drop=True)
         table.frame = table.frame.iloc[header_rows - 1:].reset_index(drop=True)
     if table.frame.shape[0] == 0:
         _fail_file(path, "empty file", "the file has a header but no respondents",

@@ -5,19 +5,55 @@ Every problem is collected (nothing stops at the first) and raised together in o
 see: a missing code from the codebook or the file's own metadata, an answer label (the codebook's
 or the instrument's own), a recode, or a declared reversal in the source. Everything else that does
 not fit the data dictionary is an error, never a silent coercion.
+
+**What is missing.** Only an empty cell (or one of spaces) is no answer by itself. Any text is an
+answer as written: ``NA``, ``N/A``, ``nan``, ``NaN``, ``null``, ``-99`` or ``Prefer not to say`` are
+no answer only when the codebook lists them (``missing_codes:``, ``column_missing_codes:``) or
+the file's own metadata declares them (SPSS user-missing values); otherwise they are reported
+(e.g. ``[text in numeric field]``). The readers keep them as typed (pandas' default NA strings
+are switched off for CSV and Excel).
+
+**What is a number.** Digits 0-9 with an optional sign, decimal point and exponent
+(:func:`~analysis.reading.codebook.plain_number`). Text that Python's ``float()`` reads but a
+person would not mean as a number (``nan``, ``inf``, ``-Infinity``, ``1_0``, full-width ``５``,
+Arabic-Indic ``٣``) is ``[text in numeric field]``; so is an infinite value in a numeric column.
+
+**What else is refused**, each as a named problem: invisible characters in a value or an id
+(``[invisible character]``: NUL, the byte-order mark U+FEFF, zero-width U+200B-U+200D, word
+joiner U+2060; ids equal once they are removed are also duplicates), dates in numeric columns
+(``[date in numeric field]``), file value labels that move only the labelled codes
+(``[partly labelled codes]``) or that belong to another scale (``[labels of another scale]``),
+more than one wave label in a file (``[more than one wave]``), and codebook rules that match
+nothing or contradict the dictionary (:data:`CODEBOOK_KINDS`).
 """
 
 from __future__ import annotations
 
+import datetime
+import fnmatch
+import re
+
 import numpy as np
 import pandas as pd
 
-from .codebook import Codebook, normalise_label
+from .codebook import Codebook, normalise_label, plain_number
 from .dictionary import ColumnSpec, Dictionary
 from ..errors import Problem, problem_at
 from .readers import RawTable
 
 MISSING = object()  # marker for "a missing code"
+
+#: Characters nobody can see that change a value: NUL, byte-order mark, zero-width space,
+#: zero-width non-joiner and joiner, word joiner.
+INVISIBLE = "\x00\ufeff\u200b\u200c\u200d\u2060"
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+_INVISIBLE_WORDS = ("NUL, byte-order mark U+FEFF, zero-width space or joiner U+200B-U+200D, word joiner "
+                    "U+2060")
+
+#: Problem kinds that are the codebook's, not the data's: :func:`analysis.reading.waves.load_wave`
+#: raises a :class:`~analysis.errors.CodebookError` when one of them is found.
+CODEBOOK_KINDS = ("unused codebook rule", "not a reverse-keyed item", "missing code is an answer",
+                  "colliding answer labels", "header rows swallow respondents", "bad exclusion rule")
 
 
 def _as_text_ids(raw: pd.Series) -> np.ndarray:
@@ -86,7 +122,9 @@ def convert_column(
     if spec.kind in ("code", "number") and _numeric_dtype(raw) and not value_labels and not cb_labels:
         # Fast path: a numeric column needs no label look-up.
         values = raw.to_numpy(dtype="float64", na_value=np.nan)
-        numeric_missing = [float(m) for m in missing if _is_number(m)]
+        # 'inf' declared missing matches the infinity pandas read the text as; 'nan' needs nothing
+        numeric_missing = [float(m) for m in missing
+                           if _is_number(m) or (_python_number(m) and np.isinf(float(m)))]
         coded = np.isin(values, numeric_missing) if numeric_missing else np.zeros(len(values), bool)
         n_coded = int(coded.sum())
         values = np.where(coded, np.nan, values)
@@ -99,10 +137,19 @@ def convert_column(
     uniques = np.asarray(uniques, dtype=object)
     dict_labels = {normalise_label(v): k for k, v in spec.labels.items()}
     allowed = {normalise_label(v): v for v in spec.values}
+    if value_labels and spec.kind == "code" and not cb_labels:
+        other_scale = _labels_of_another_scale(value_labels, missing, dict_labels, spec, codes, uniques,
+                                               values=raw, **where)
+        if other_scale is not None:
+            return np.full(len(raw), np.nan), problems + [other_scale], 0
     mapped = np.empty(len(uniques), dtype=object)
     from_number = np.zeros(len(uniques), dtype=bool)
+    by_dictionary_label = []  # the labels matched by name to the dictionary's (for messages)
     bad: dict[str, list[int]] = {}
     for j, u in enumerate(uniques):
+        if isinstance(u, str) and _INVISIBLE.search(u):
+            bad.setdefault("invisible character", []).append(j)
+            continue
         key = normalise_label(u)
         if isinstance(u, str) and not u.strip():
             mapped[j] = None  # blank text is no answer
@@ -110,7 +157,8 @@ def convert_column(
         if key in missing:
             mapped[j] = MISSING
             continue
-        if value_labels and _is_number(u) and float(u) in value_labels:
+        file_label = bool(value_labels) and _is_number(u) and float(u) in value_labels
+        if file_label:
             u = value_labels[float(u)]
             key = normalise_label(u)
             if key in missing:
@@ -124,13 +172,20 @@ def convert_column(
             else:
                 bad.setdefault("unknown category", []).append(j)
             continue
-        if key in cb_labels and _is_number(cb_labels[key]):
+        if isinstance(u, (datetime.date, datetime.time, datetime.timedelta)):
+            bad.setdefault("date in numeric field", []).append(j)  # Excel: a number formatted as a date
+        elif key in cb_labels and _is_number(cb_labels[key]):
             mapped[j] = float(cb_labels[key])
         elif key in dict_labels:
             mapped[j] = float(dict_labels[key])
+            by_dictionary_label.append(u)
         elif _is_number(key):
             mapped[j] = float(key)
             from_number[j] = True
+        elif file_label:
+            bad.setdefault("unknown answer label", []).append(j)  # the file's own label for the code
+        elif _python_number(u):
+            bad.setdefault("number-like text", []).append(j)  # nan, inf, 1_0, ５: never a number here
         else:
             bad.setdefault("text", []).append(j)
 
@@ -139,7 +194,10 @@ def convert_column(
         labelled = not from_number.any() or any(
             v is not None and v is not MISSING for v, num in zip(mapped, from_number) if not num)
         kind = "unknown answer label" if labelled else "text in numeric field"
-        bad[kind] = bad.pop("text")
+        bad[kind] = bad.get(kind, []) + bad.pop("text")
+    number_like = "number-like text" in bad
+    if number_like:
+        bad["text in numeric field"] = bad.get("text in numeric field", []) + bad.pop("number-like text")
 
     for kind, idx in bad.items():
         mask = np.isin(codes, idx)
@@ -151,10 +209,35 @@ def convert_column(
             msg, fix = (f"answer labels not known for this column; expected {spec.expected()}",
                         "add the labels to an answer_labels set in the codebook, or list them "
                         "under missing_codes if they mean no answer")
+            if by_dictionary_label:  # some labels match by name: perhaps another scale's
+                shown = ", ".join(map(repr, by_dictionary_label[:4]))
+                msg += (f"; its other labels ({shown}) are this column's, so the export may use another "
+                        "scale whose labels only partly match ours")
+                fix = ("map every label of the export's scale to this column's codes in the codebook "
+                       "(answer_labels), or list a label under missing_codes if it means no answer")
+        elif kind == "invisible character":
+            msg, fix = (f"cells hold characters nobody can see ({_INVISIBLE_WORDS}), so they do not read "
+                        f"as what they show; expected {spec.expected()}",
+                        "delete the invisible characters in the export (they come from copying out of web "
+                        "pages or other files, or from joining files); nothing is removed silently")
+        elif kind == "date in numeric field":
+            msg, fix = (f"dates or times where numbers are expected (in Excel, a number in a cell formatted "
+                        f"as a date shows as one: 3 is 1900-01-03); expected {spec.expected()}",
+                        "format the column's cells as Number in the workbook and check the answers, or "
+                        "correct the cells")
+        elif number_like:
+            msg, fix = (f"text found where numbers are expected: 'nan', 'inf', 'Infinity', '1_0' and digits "
+                        f"other than 0-9 (such as '５' or '٣') are text here, not numbers, and not a missing "
+                        f"answer either; expected {spec.expected()}",
+                        "type the answer with the digits 0-9, leave the cell empty for no answer, or "
+                        "declare the text as a missing code in the codebook (missing_codes:)")
         else:
             msg, fix = (f"text found where numbers are expected; expected {spec.expected()}",
                         "correct the cells, or declare the text as a missing code in the codebook")
         problems.append(problem_at(kind, name, mask, msg, fix, values=raw, **where))
+    if value_labels and from_number.any():
+        problems += _partly_labelled(value_labels, missing, cb_labels, dict_labels, recode, spec, codes,
+                                     from_number, values=raw, **where)
 
     n_coded = int(np.isin(codes, [j for j in range(len(uniques)) if mapped[j] is MISSING]).sum())
     mapped = np.array([None if v is MISSING else v for v in mapped], dtype=object)
@@ -174,15 +257,90 @@ def convert_column(
 
 
 def _is_number(value) -> bool:
+    """A finite number, or text a person would read as one (:func:`plain_number`)."""
     if isinstance(value, bool):
         return False
     if isinstance(value, (int, float, np.integer, np.floating)):
-        return not np.isnan(value)
+        return bool(np.isfinite(value))
+    return isinstance(value, str) and plain_number(value) is not None
+
+
+def _python_number(value) -> bool:
+    """What Python's ``float()`` reads as a number (``nan``, ``inf``, ``1_0``, ``５`` included)."""
+    if isinstance(value, bool):
+        return False
     try:
         float(value)
         return True
     except (TypeError, ValueError):
         return False
+
+
+def _labels_of_another_scale(value_labels: dict, missing: set, dict_labels: dict, spec: ColumnSpec, codes,
+                             uniques, **where) -> Problem | None:
+    """The file labels this column's codes with a label set of which only some labels are the
+    dictionary's: matching by name would put a 7-point scale's answers on another scale's codes
+    ("Dissatisfied" is 2 of 7 in one tool and 3 of 7 here). None when every label is known
+    (read through them) or none is (each unknown label found is reported as usual)."""
+    labels = {code: label for code, label in value_labels.items()
+              if normalise_label(label) not in missing and normalise_label(code) not in missing}
+    known = [label for label in labels.values() if normalise_label(label) in dict_labels]
+    unknown = [label for label in labels.values() if normalise_label(label) not in dict_labels]
+    if not known or not unknown:
+        return None
+    labelled = np.array([_is_number(u) and float(u) in labels for u in uniques] + [False])
+    mask = labelled[codes]  # codes of -1 (blank) pick the last entry, False
+    shown = ", ".join(f"{c:g} {label!r}" for c, label in sorted(labels.items()))
+    example = ", ".join(f"{label!r}: ..." for label in list(labels.values())[:3])
+    problem = problem_at(
+        "labels of another scale", spec.name, mask,
+        f"the file's value labels ({shown}) are another scale's: {len(unknown)} of {len(labels)} "
+        f"({', '.join(map(repr, unknown[:4]))}{' ...' if len(unknown) > 4 else ''}) are not this column's, so the "
+        f"labels that do match ({', '.join(map(repr, known[:4]))}) need not mean the same answers; "
+        f"expected {spec.expected()}",
+        f"map every one of the file's labels to this column's codes in the codebook (answer_labels: "
+        f"{{columns: [{spec.name}], labels: {{{example}}}}}), or recode the codes (recode:)", **where)
+    return Problem(problem.kind, problem.column, problem.message, problem.fix, rows=problem.rows,
+                   ids=problem.ids, count=problem.count, values=tuple(unknown[:5]), n_values=len(unknown),
+                   source_column=problem.source_column)
+
+
+def _partly_labelled(value_labels: dict, missing: set, cb_labels: dict, dict_labels: dict, recode: dict,
+                     spec: ColumnSpec, codes, from_number, **where) -> list[Problem]:
+    """Labelled codes that their labels move (0 'Never' read as 1) next to unlabelled codes that
+    stay as they are (1 read as 1): a silent shift of some answers. None unless both are there and
+    the codebook's recode does not already say what the unlabelled codes mean."""
+    moved = {}
+    for code, label in value_labels.items():
+        key = normalise_label(label)
+        if key in missing or normalise_label(code) in missing:
+            continue
+        if key in cb_labels and _is_number(cb_labels[key]):
+            value = float(cb_labels[key])
+        elif key in dict_labels:
+            value = float(dict_labels[key])
+        else:
+            continue
+        if value != recode.get(float(code), float(code)):
+            moved[float(code)] = (label, value)
+    if not moved:
+        return []
+    mask = np.isin(codes, np.flatnonzero(from_number))
+    shown = ", ".join(f"{c:g} {label!r} is read as {v:g}" for c, (label, v) in sorted(moved.items()))
+    offsets = {v - c for c, (_, v) in moved.items()}
+    if len(offsets) == 1:
+        d = offsets.pop()
+        lo, hi = spec.min - d, spec.max - d
+        table = ", ".join(f"{c:g}: {c + d:g}" for c in np.arange(lo, hi + 1))
+        fix = (f"say what every export code means in the codebook: recode: {{{spec.name}: {{{table}}}}} "
+               "(labelled codes are still read through their labels, which then agree)")
+    else:
+        fix = f"say what every export code means in the codebook: recode: {{{spec.name}: {{code: answer, ...}}}}"
+    return [problem_at(
+        "partly labelled codes", spec.name, mask,
+        f"the file labels only some codes, and their labels move them ({shown}), while the unlabelled "
+        f"codes found stay as they are: the answers would shift silently; expected {spec.expected()}",
+        fix, **where)]
 
 
 def _apply_recode(values: np.ndarray, recode: dict) -> np.ndarray:
@@ -195,10 +353,22 @@ def _apply_recode(values: np.ndarray, recode: dict) -> np.ndarray:
 def _range_problems(values, raw, spec: ColumnSpec, **where) -> list[Problem]:
     """Whole-number and range checks; ``raw`` supplies the offending values as written."""
     problems = []
-    if not np.isfinite(values).any():
+    if np.isnan(values).all():
         return problems
     # Three reductions decide the usual case (everything fine) without building any mask.
     lo, hi = np.nanmin(values), np.nanmax(values)
+    if np.isinf(lo) or np.isinf(hi):
+        infinite = np.isinf(values)
+        problems.append(problem_at(
+            "text in numeric field", spec.name, infinite,
+            f"infinite values ('inf', 'Infinity' or a number too large to hold) where numbers are expected; "
+            f"expected {spec.expected()}",
+            "type the answer with the digits 0-9, leave the cell empty for no answer, or declare the "
+            "text as a missing code in the codebook (missing_codes:)", values=raw, **where))
+        values = np.where(infinite, np.nan, values)
+        if not np.isfinite(values).any():
+            return problems
+        lo, hi = np.nanmin(values), np.nanmax(values)
     whole = spec.kind != "code" or np.nanmax(np.abs(values - np.round(values))) == 0
     if whole and spec.min <= lo and hi <= spec.max:
         return problems
@@ -256,6 +426,8 @@ def to_canonical(
     problems += found
     problems += _fill_wave_label(out, len(frame), wave_label, ids, present)
     problems = _extra_header_rows(problems, frame, present, dictionary)
+    problems += _codebook_rules(codebook, present, dictionary)
+    problems += _swallowed_respondents(table, codebook, dictionary, present)
     return _canonical_frame(out, dictionary, len(frame)), problems, report
 
 
@@ -353,14 +525,37 @@ def _respondent_ids(frame: pd.DataFrame, present: dict) -> tuple[np.ndarray | No
             "missing respondent id", "respondent_id", blank, "respondents without an id",
             "give every respondent a unique id in the export", source_column=src))
     as_series = pd.Series(ids, dtype=object)
+    raw = frame[src]
+    hidden = _has_invisible(raw if isinstance(raw.dtype, pd.StringDtype) else ids)
+    if hidden.any():
+        problems.append(problem_at(
+            "invisible character", "respondent_id", hidden,
+            f"ids hold characters nobody can see ({_INVISIBLE_WORDS}): two ids that look the same "
+            "would count as two respondents",
+            "delete the invisible characters from the ids in the export (they come from copying out of "
+            "web pages or other files, or from joining files); nothing is removed silently",
+            ids=ids, values=ids, source_column=src))
+        # Ids equal once the invisible characters are gone are the same id.
+        as_series = pd.Series(ids, dtype="string").str.replace(_INVISIBLE.pattern, "", regex=True).str.strip()
+        as_series = as_series.astype(object).where(as_series.notna(), None)
     dup = (as_series.duplicated(keep=False) & as_series.notna()).to_numpy()
     if dup.any():
         problems.append(problem_at(
             "duplicate respondent id", "respondent_id", dup,
-            "the same id is used by more than one respondent (ids must be unique within a wave)",
+            "the same id is used by more than one respondent (ids must be unique within a wave)"
+            + (", once invisible characters are left out" if hidden[dup].any() else ""),
             "remove repeated submissions or give each respondent its own id",
             ids=ids, values=ids, source_column=src))
     return ids, problems
+
+
+def _has_invisible(text) -> np.ndarray:
+    """Which of the texts (None for blank) hold an invisible character; one regular-expression
+    pass over the column in pandas' string type (the column as read, when it is text already)."""
+    series = text if isinstance(text, pd.Series) and isinstance(text.dtype, pd.StringDtype) else \
+        pd.Series(text, dtype="string")
+    found = series.str.contains(_INVISIBLE.pattern, regex=True)
+    return found.to_numpy(dtype=bool, na_value=False)
 
 
 def _convert_columns(table: RawTable, frame: pd.DataFrame, present: dict, codebook: Codebook,
@@ -380,6 +575,16 @@ def _convert_columns(table: RawTable, frame: pd.DataFrame, present: dict, codebo
                     "missing wave label", canon, np.array([v is None for v in text]),
                     "the wave column is blank for some respondents", "fill in the wave label",
                     ids=ids, source_column=src))
+            if spec.kind == "label":  # free text is never copied to outputs: it may hold anything
+                codes, labels = pd.factorize(text)  # a wave column holds one label or a few
+                hidden = np.append(_has_invisible(np.asarray(labels, dtype=object)), False)[codes]
+                if hidden.any():
+                    problems.append(problem_at(
+                        "invisible character", canon, hidden,
+                        f"wave labels hold characters nobody can see ({_INVISIBLE_WORDS}): labels that look "
+                        "the same would be different waves",
+                        "delete the invisible characters from the wave column; nothing is removed silently",
+                        ids=ids, values=text, source_column=src))
             out[canon] = text
             continue
         values, probs, n_coded = convert_column(
@@ -393,9 +598,27 @@ def _convert_columns(table: RawTable, frame: pd.DataFrame, present: dict, codebo
 
 
 def _fill_wave_label(out: dict, n: int, wave_label, ids, present: dict) -> list[Problem]:
-    """Fill the wave column from the wave label, or check the file's own wave column against it."""
+    """Fill the wave column from the wave label, or check the file's own wave column against it;
+    without a wave label, the file's wave column must hold one label (a file is one wave)."""
     if wave_label is None:
-        return []
+        if "wave" not in out:
+            return []
+        if len(pd.unique(out["wave"][out["wave"] != None])) < 2:  # noqa: E711 (elementwise)
+            return []
+        counts = pd.Series(out["wave"], dtype=object).dropna().value_counts(sort=True)
+        main = counts.index[0]
+        others = np.array([v is not None and v != main for v in out["wave"]])
+        listed = ", ".join(f"{label!r} ({n} respondent{'s' if n != 1 else ''})" for label, n in counts.items())
+        problem = problem_at(
+            "more than one wave", "wave", others,
+            f"the wave column holds {len(counts)} wave labels: {listed}; a file is one wave, and "
+            "its respondents would be analysed as one",
+            "split the file into one file per wave, load each on its own and pool them (pool_waves); "
+            "or correct the wave column",
+            ids=ids, values=out["wave"], source_column=present.get("wave"))
+        return [Problem(problem.kind, problem.column, problem.message, problem.fix, rows=problem.rows,
+                        ids=problem.ids, count=problem.count, values=tuple(counts.index[:5]),
+                        n_values=len(counts), source_column=problem.source_column)]
     if "wave" not in out:
         out["wave"] = np.full(n, str(wave_label), dtype=object)
         return []
@@ -437,7 +660,9 @@ def _extra_header_rows(problems: list[Problem], frame: pd.DataFrame, present: di
     on below it (most of those columns are fine after the leading rows).
     """
     checked = [c for c in present if dictionary[c].kind in ("code", "number", "category")]
-    value_problems = [p for p in problems if p.kind in _HEADER_ROW_KINDS and p.column in checked]
+    # 'nan' or 'inf' in a leading row is a respondent's stray text, not question text.
+    value_problems = [p for p in problems if p.kind in _HEADER_ROW_KINDS and p.column in checked
+                      and not (p.values and all(_python_number(v) for v in p.values))]
     if len(checked) < 2 or len(value_problems) < 2:
         return problems
 
@@ -456,7 +681,8 @@ def _extra_header_rows(problems: list[Problem], frame: pd.DataFrame, present: di
     if not leading:
         return problems
     explained = [p for p in problems if p.column is not None and p.rows and max(p.rows) <= leading
-                 and p.count <= leading and p.kind in _HEADER_ROW_KINDS + ("conflicting wave label",)]
+                 and p.count <= leading
+                 and p.kind in _HEADER_ROW_KINDS + ("conflicting wave label", "more than one wave")]
     if 2 * len([p for p in explained if p in bad_at(1)]) < len(bad_at(1)):
         return problems  # the text goes on below the first rows: not a header
     total = leading + 1
@@ -472,3 +698,149 @@ def _extra_header_rows(problems: list[Problem], frame: pd.DataFrame, present: di
         f"header_rows: {total} in the codebook",
         rows=tuple(range(1, leading + 1)), count=leading, values=values[:5], n_values=len(values))
     return [header_problem] + [p for p in problems if p not in explained]
+
+
+def _codebook_rules(codebook: Codebook, present: dict, dictionary: Dictionary) -> list[Problem]:
+    """Codebook rules that match nothing in this file or contradict the dictionary.
+
+    - a ``recode`` pattern that matches none of the file's columns;
+    - a ``reversed_in_source`` entry that matches none of the file's columns, or an item that is not
+      reverse-keyed (or not an item at all): turning it around would reverse answers that scoring
+      does not reverse back;
+    - a missing code that is also a valid answer or category of a column it applies to (``0`` is
+      "Never" in PSS-4): it would turn those answers into no answer;
+    - two answer-label sets for one column that give the same label different values.
+    """
+    problems = []
+    columns = list(present)
+    shown = f"{columns[:8]}{' ...' if len(columns) > 8 else ''}"
+    for pattern in codebook.recode:
+        if not any(fnmatch.fnmatchcase(c, pattern) for c in columns):
+            problems.append(Problem(
+                "unused codebook rule", None,
+                f"recode: {pattern!r} matches none of the file's columns (by canonical name: {shown})",
+                "correct the pattern (recode keys are canonical column names or patterns such as "
+                "pss_*), or remove the rule"))
+    reverse = {item for inst in dictionary.instruments for item in inst.reverse}
+    for pattern in codebook.reversed_in_source:
+        matched = [c for c in columns if fnmatch.fnmatchcase(c, pattern)]
+        if not matched:
+            items = [c for c, spec in dictionary.columns.items() if spec.instrument and fnmatch.fnmatchcase(c, pattern)]
+            problems.append(Problem(
+                "unused codebook rule" if items else "not a reverse-keyed item", None,
+                f"reversed_in_source: {pattern!r} "
+                + ("matches none of the file's columns" if items else "is not an instrument item"),
+                "name reverse-keyed item columns (canonical names, e.g. hse_03), or remove the entry"))
+            continue
+        wrong = [c for c in matched if c not in reverse]
+        if wrong:
+            items = [c for c in wrong if dictionary[c].instrument]
+            problems.append(Problem(
+                "not a reverse-keyed item", wrong[0],
+                f"reversed_in_source: {pattern!r} names {wrong[:6]}{' ...' if len(wrong) > 6 else ''}, "
+                + ("which are not reverse-keyed items: scoring does not reverse them, so turning them "
+                   "around would reverse their answers" if items else "which are not instrument items"),
+                "list only the reverse-keyed items whose export holds reversed answers (the instruments' "
+                "reverse: lists, e.g. "
+                f"{sorted(reverse)[:3]})", values=tuple(wrong[:5]), n_values=len(wrong)))
+    problems += _missing_codes_that_are_answers(codebook, present, dictionary)
+    problems += _colliding_label_sets(codebook, present)
+    return problems
+
+
+def _missing_codes_that_are_answers(codebook: Codebook, present: dict, dictionary: Dictionary) -> list[Problem]:
+    originals = {normalise_label(m): m for m in codebook.missing_codes}
+    for codes in codebook.column_missing_codes.values():
+        originals.update({normalise_label(m): m for m in codes})
+    clashes: dict[str, list[tuple[str, str]]] = {}
+    for canon in present:
+        spec = dictionary[canon]
+        if spec.kind not in ("code", "number", "category"):
+            continue
+        labels = codebook.labels_for(canon)
+        for code in codebook.missing_codes_for(canon):
+            number = plain_number(code)
+            what = None
+            if spec.kind in ("code", "number") and number is not None and spec.min <= number <= spec.max \
+                    and (spec.kind == "number" or number.is_integer()):
+                label = spec.labels.get(int(number)) if number.is_integer() else None
+                what = f"{number:g}" + (f" = {label!r}" if label else "")
+            elif code in labels:
+                what = f"an answer label of the codebook (-> {labels[code]!r})"
+            elif code in {normalise_label(v) for v in spec.labels.values()}:
+                what = "one of its answer labels"
+            elif spec.kind == "category" and code in {normalise_label(v) for v in spec.values}:
+                what = "one of its categories"
+            if what:
+                clashes.setdefault(code, []).append((canon, what))
+    problems = []
+    for code, where in clashes.items():
+        cols = [c for c, _ in where]
+        problems.append(Problem(
+            "missing code is an answer", cols[0],
+            f"the missing code {originals.get(code, code)!r} is a valid answer in {len(cols)} column"
+            f"{'s' if len(cols) != 1 else ''} ({', '.join(f'{c}: {w}' for c, w in where[:4])}"
+            f"{' ...' if len(where) > 4 else ''}): as a missing code it would turn those answers into no answer",
+            "remove it from missing_codes; if it means no answer in some columns only, list it under "
+            "column_missing_codes for those columns", values=(originals.get(code, code),), n_values=1))
+    return problems
+
+
+def _colliding_label_sets(codebook: Codebook, present: dict) -> list[Problem]:
+    problems, seen = [], set()
+    for canon in present:
+        found: dict[str, dict] = {}
+        for name, spec in codebook.answer_labels.items():
+            if any(fnmatch.fnmatchcase(canon, p) for p in spec["columns"]):
+                for label, value in spec["labels"].items():
+                    found.setdefault(normalise_label(label), {})[name] = value
+        for label, by_set in found.items():
+            if len({normalise_label(v) for v in by_set.values()}) > 1 and (label, tuple(by_set)) not in seen:
+                seen.add((label, tuple(by_set)))
+                problems.append(Problem(
+                    "colliding answer labels", canon,
+                    f"answer_labels sets {list(by_set)} both apply to this column and give the label "
+                    f"{label!r} different values {list(by_set.values())}",
+                    "make the sets' columns: lists not overlap, or give the label one value",
+                    values=(label,), n_values=1))
+    return problems
+
+
+def _swallowed_respondents(table: RawTable, codebook: Codebook, dictionary: Dictionary,
+                           present: dict) -> list[Problem]:
+    """Rows that ``header_rows`` leaves out but that read as a respondent's answers: header rows
+    hold question text, which does not convert, while a respondent's row does."""
+    extra = table.header_extra
+    if extra is None or not len(extra):
+        return []
+    checked = [c for c in present if dictionary[c].kind in ("code", "number", "category")]
+    if len(checked) < 2:
+        return []
+    n = len(extra)
+    clean = np.zeros(n, dtype=int)
+    filled = np.zeros(n, dtype=int)
+    for canon in checked:
+        src = present[canon]
+        raw = extra[src].reset_index(drop=True)
+        has = (raw.notna() & (raw.astype(str).str.strip() != "")).to_numpy()
+        _, probs, _ = convert_column(raw, dictionary[canon], codebook, source_column=src)
+        ok = np.ones(n, dtype=bool)
+        for p in probs:
+            ok[[r - 1 for r in p.rows]] = False  # a header row has at most a few rows: all are shown
+        filled += has
+        clean += has & ok
+    data_like = (filled >= 2) & (2 * clean >= filled) & (clean >= 2)
+    if not data_like.any():
+        return []
+    first = int(np.flatnonzero(data_like)[0])
+    lines = [int(r) + 2 for r in np.flatnonzero(data_like)]
+    return [Problem(
+        "header rows swallow respondents", None,
+        f"header_rows: {codebook.header_rows} leaves out row{'s' if len(lines) != 1 else ''} "
+        f"{', '.join(map(str, lines))} of the file (the column names are row 1), but "
+        f"{'they hold' if len(lines) != 1 else 'it holds'} answers as a respondent's row does "
+        f"({int(clean[first])} of {int(filled[first])} answer and category cells read as valid answers)",
+        f"set header_rows: {first + 1} in the codebook (the number of header rows, the column names "
+        "included)" if first + 1 > 1 else "remove header_rows from the codebook (the file has one header row)",
+        values=tuple(" | ".join(str(v) for v in extra.iloc[r].tolist()[:6]) for r in np.flatnonzero(data_like)[:3]),
+        n_values=int(data_like.sum()))]

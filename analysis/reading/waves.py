@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .codebook import Codebook, load_codebook
+from .codebook import Codebook, load_codebook, plain_number
 from .dictionary import load_dictionary
-from ..errors import Problem, SurveyDataError, SurveyDataWarning
-from .exclusions import apply_exclusions, exclusion_summary
+from ..errors import CodebookError, Problem, SurveyDataError, SurveyDataWarning
+from .exclusions import _rule_mask, apply_exclusions, exclusion_summary
 from .readers import RawTable, read_table
-from .validation import to_canonical
+from .validation import CODEBOOK_KINDS, to_canonical
 
 
 @dataclass
@@ -89,6 +89,66 @@ def _warn_unanswered_instruments(kept: pd.DataFrame, log: pd.DataFrame, instrume
             )
 
 
+def _exclusion_rule_problems(rules, data: pd.DataFrame, dictionary) -> list[Problem]:
+    """Exclusion rules that can never apply: a column the wave lacks, values the column cannot
+    hold (``Other`` for the category ``other``, 9 for an answer 1-5), an instrument that is not
+    one of the package's or not in the wave."""
+    problems = []
+    known = {inst.id: inst for inst in dictionary.instruments}
+    for rule in rules:
+        if "column" in rule and rule["column"] not in data.columns:
+            problems.append(Problem(
+                "bad exclusion rule", rule["column"],
+                f"exclusion rule '{rule['id']}' refers to column '{rule['column']}', which the wave lacks",
+                "name a canonical column present in the wave, or drop the rule"))
+        elif "in" in rule and rule["column"] in dictionary:
+            spec = dictionary[rule["column"]]
+            if spec.kind == "category":
+                wrong = [v for v in rule["in"] if str(v) not in spec.values]
+            elif spec.kind in ("code", "number"):
+                wrong = [v for v in rule["in"] if isinstance(v, bool) or plain_number(v) is None
+                         or not spec.min <= plain_number(v) <= spec.max
+                         or (spec.kind == "code" and not plain_number(v).is_integer())]
+            else:
+                wrong = []
+            if wrong:
+                problems.append(Problem(
+                    "bad exclusion rule", rule["column"],
+                    f"exclusion rule '{rule['id']}' lists {wrong}, which the column cannot hold "
+                    f"(expected {spec.expected()}): the rule would never apply",
+                    "write the values as the canonical column holds them (after the codebook's labels "
+                    "and recodes), or drop them", values=tuple(wrong[:5]), n_values=len(wrong)))
+        elif "no_answers_to" in rule:
+            inst = known.get(rule["no_answers_to"])
+            if inst is None or not set(inst.items) <= set(data.columns):
+                problems.append(Problem(
+                    "bad exclusion rule", None,
+                    f"exclusion rule '{rule['id']}' names the instrument '{rule['no_answers_to']}', "
+                    + ("which is not one of the package's" if inst is None else "whose items the wave lacks")
+                    + ": the rule would never apply",
+                    f"name an instrument of the wave ({', '.join(i.id for i in dictionary.instruments)}), "
+                    "or drop the rule"))
+    return problems
+
+
+def _warn_rules_matching_nobody(rules, data: pd.DataFrame, instruments, source: str) -> None:
+    """An exclusion rule that matches no respondent of this wave is a legitimate study decision
+    that did not apply; say so rather than let a mistyped value exclude nobody unnoticed."""
+    for rule in rules:
+        if _rule_mask(data, rule, instruments).any():
+            continue
+        what = (f"no respondent has {rule['column']} in {rule['in']}" if "in" in rule
+                else f"no respondent has {rule['column']} missing" if "column" in rule
+                else f"every respondent answered some {rule['no_answers_to']} item")
+        warnings.warn(
+            f"{source}: exclusion rule '{rule['id']}' excluded nobody ({what}). If the rule was meant to "
+            "apply to this wave, check its column and values against the loaded data (canonical values, "
+            "after the codebook's labels and recodes).",
+            SurveyDataWarning,
+            stacklevel=3,
+        )
+
+
 def read_sidecar(path: Path) -> dict:
     """Read ``<file stem>.meta.yaml`` beside a data file, if present (e.g. ``synthetic: true``)."""
     sidecar = path.with_name(path.stem + ".meta.yaml")
@@ -153,15 +213,12 @@ def load_wave(path, codebook=None, *, wave: str | int | None = None, instruments
         sidecar = read_sidecar(path)
     wave_label = wave if wave is not None else (cb.wave if cb.wave is not None else sidecar.get("wave"))
     data, problems, report = to_canonical(table, cb, dictionary, None if wave_label is None else str(wave_label))
-    for rule in cb.exclude:
-        if "column" in rule and rule["column"] not in data.columns:
-            problems.append(Problem(
-                "bad exclusion rule", rule["column"],
-                f"exclusion rule '{rule['id']}' refers to column '{rule['column']}', which the wave lacks",
-                "name a canonical column present in the wave, or drop the rule"))
+    problems += _exclusion_rule_problems(cb.exclude, data, dictionary)
     source = table.path.name
     if problems:
-        raise SurveyDataError(problems, source=source)
+        codebook_fault = any(p.kind in CODEBOOK_KINDS for p in problems)
+        raise (CodebookError if codebook_fault else SurveyDataError)(problems, source=source)
+    _warn_rules_matching_nobody(cb.exclude, data, dictionary.instruments, source)
     labels = sorted(set(data["wave"].dropna().astype(str)))
     label = labels[0] if len(labels) == 1 else "+".join(labels)
     kept, log = apply_exclusions(data, cb.exclude, dictionary.instruments, label)

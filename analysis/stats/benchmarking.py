@@ -17,7 +17,7 @@ import yaml
 
 from ..arguments import as_names, check_call
 from ..deprecations import old_calls, warn
-from ..disclosure import DEFAULT_THRESHOLD, suppress
+from ..disclosure import DEFAULT_THRESHOLD, PRIMARY, few_either_side, hidden_groups, suppress
 from ..errors import Problem, fail
 from ..instruments import scale_labels
 from ..paths import BENCHMARKS_DIR
@@ -136,10 +136,46 @@ def hse_benchmark(data: pd.DataFrame, scales=None, *, by: str | None = None, ben
             row = ({"group": lv} if by else {}) | {"scale": scale, "label": labels.get(scale, scale),
                                                    "measure": "mean"} | estimate | {
                 "p20": cuts["p20"], "p50": cuts["p50"], "p80": cuts["p80"], "band": band(estimate["estimate"], cuts)}
-            row |= {f"below_{k}": float((x < cuts[k]).mean()) if len(x) else np.nan for k in ("p20", "p50", "p80")}
+            row |= {f"below_{k}": float((x < cuts[k]).mean()) if len(x) else np.nan for k in CUTS}
             rows.append(row)
     table = pd.DataFrame(rows)
-    values = ["estimate", "std_error", "sd", "conf_low", "conf_high", "below_p20", "below_p50", "below_p80"]
-    table = suppress(table, n_column="n", value_columns=values, threshold=threshold)
+    marks = _marks(table, data, by, scales, spec, threshold)
+    values = ["estimate", "std_error", "sd", "conf_low", "conf_high", *(f"below_{k}" for k in CUTS)]
+    table = suppress(table.assign(suppressed=marks), n_column="n", value_columns=values, threshold=threshold)
+    _hide_small_shares(table, data, by, scales, spec, threshold)
     table.loc[table["suppressed"] != "", "band"] = "suppressed"
+    table.attrs["by"] = by
     return table
+
+
+#: The benchmark's cut-offs, each with the share of respondents below it.
+CUTS = ("p20", "p50", "p80")
+
+
+def _marks(table: pd.DataFrame, data: pd.DataFrame, by, scales: list, spec: dict, threshold: int) -> list:
+    """A row rests on too few respondents, or its group is hidden by the run's plan
+    (:func:`analysis.disclosure.hidden_groups`, the same groups as every other table)."""
+    marks = np.where(table["n"] < threshold, PRIMARY, "").astype(object)
+    if by is not None:
+        plans = {scale: hidden_groups(data, by, scale, threshold=threshold) for scale in scales}
+        for i, (group, scale) in enumerate(zip(table["group"], table["scale"])):
+            marks[i] = plans[scale].get(group, marks[i])
+    return list(marks)
+
+
+def _hide_small_shares(table: pd.DataFrame, data: pd.DataFrame, by, scales: list, spec: dict,
+                       threshold: int) -> None:
+    """Blank the shares below a cut-off that rest on a few people: below (or at or above) the
+    cut-off is a 0/1 answer, hidden by the same plan as any share (1 to ``threshold - 1`` on
+    either side, with partners against the overall share)."""
+    for k in CUTS:
+        column = f"below_{k}"
+        for scale in scales:
+            below = (data[scale] < spec["scales"][scale][k]).astype(float).where(data[scale].notna())
+            rows = (table["scale"] == scale).to_numpy()
+            if by is None:
+                hide = few_either_side(below.sum(), below.notna().sum(), threshold)
+                table.loc[rows & hide, column] = np.nan
+                continue
+            plan = hidden_groups(data.assign(_below=below), by, "_below", threshold=threshold, binary=True)
+            table.loc[rows & table["group"].isin(list(plan)).to_numpy(), column] = np.nan

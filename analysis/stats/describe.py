@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..arguments import as_names, check_call
 from ..deprecations import old_calls
-from ..disclosure import DEFAULT_THRESHOLD, few_either_side, suppress
+from ..disclosure import DEFAULT_THRESHOLD, NOT_ANSWERED, PRIMARY, few_either_side, hidden_groups, suppress
 from ..instruments import scale_labels
 from ..measures.derived import WorkingTime
 from ..reading.dictionary import load_dictionary
@@ -87,14 +87,13 @@ def score_summary(data: pd.DataFrame, *, working_time: WorkingTime | None = None
                      else wt.describe() if col == "extra_days_year" else ""),
         })
         if few:
-            rows[-1].update(dict.fromkeys(("mean", "sd", "p25", "median", "p75"), np.nan))
+            rows[-1].update(dict.fromkeys(("n", "mean", "sd", "p25", "median", "p75"), np.nan))
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
 #: The respondent characteristics a sample profile describes, when present.
 PROFILE_VARIABLES = ["nation", "sector", "role", "employer", "gender", "age_band", "ethnicity"]
 
-NOT_ANSWERED = "(not answered)"
 
 
 @old_calls(positional=("threshold",))
@@ -136,11 +135,7 @@ to a coded question, such as presenteeism), disclosure-controlled.
     check_call("sample_profile()", data, columns={"variable": variables}, threshold=threshold)
     rows = []
     for var in variables:
-        x = data[var]
-        spec = dictionary[var] if var in dictionary else None
-        if spec is not None and spec.kind == "code" and spec.labels:
-            x = pd.Series(pd.Categorical(x.map({float(k): v for k, v in spec.labels.items()}),
-                                         categories=list(spec.labels.values())), index=x.index)
+        x = _as_categories(data[var], (dictionary[var] if var in dictionary else None))
         counts = x.value_counts(sort=False, dropna=True)
         if not isinstance(x.dtype, pd.CategoricalDtype):
             counts = counts.sort_index()
@@ -153,5 +148,20 @@ to a coded question, such as presenteeism), disclosure-controlled.
             rows.append({"variable": var, "category": NOT_ANSWERED, "n": missing, "share": missing / len(x)})
         rows.append({"variable": var, "category": "All", "n": len(x), "share": float("nan")})
     table = pd.DataFrame(rows, columns=["variable", "category", "n", "share"]).astype({"n": "int64", "share": "float64"})
-    return suppress(table, "n", value_columns=["share"], threshold=threshold, by=["variable", "category"],
-                    total_label="All")
+    marks = np.where((table["category"] != NOT_ANSWERED) & (table["n"] < threshold), PRIMARY, "").astype(object)
+    for var in variables:
+        plan = hidden_groups(pd.DataFrame({var: _as_categories(data[var], (dictionary[var] if var in dictionary else None))}), var,
+                             threshold=threshold)
+        rows_of = (table["variable"] == var).to_numpy()
+        for i in np.flatnonzero(rows_of & table["category"].isin(list(plan)).to_numpy()):
+            marks[i] = plan[table["category"].iat[i]]
+    return suppress(table.assign(suppressed=marks), "n", value_columns=["share"], threshold=threshold)
+
+
+def _as_categories(x: pd.Series, spec) -> pd.Series:
+    """A coded column as its answer labels, in code order (``job_satisfaction`` 1 -> "Extremely
+    dissatisfied" ...); any other column as it is."""
+    if spec is not None and spec.kind == "code" and spec.labels:
+        return pd.Series(pd.Categorical(x.map({float(k): v for k, v in spec.labels.items()}),
+                                        categories=list(spec.labels.values())), index=x.index)
+    return x

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..arguments import as_names, check_call
 from ..deprecations import old_calls
-from ..disclosure import DEFAULT_THRESHOLD, PRIMARY, SECONDARY, few_either_side, suppress
+from ..disclosure import DEFAULT_THRESHOLD, PRIMARY, few_either_side, hidden_groups, suppress
 from ..errors import SHOW, Problem
 from .intervals import TOTAL, estimate_table, levels
 
@@ -35,33 +35,27 @@ def prevalence(data: pd.DataFrame, outcomes, *, by: str | None = None, total: bo
     """How many respondents answered 1 on each 0/1 outcome, overall or by group, with Wilson
     score intervals, disclosure-controlled.
 
-    Missing answers (NaN) are left out of ``n``. With ``by``, respondents whose group is missing
-    are left out altogether (of the total row too, so that the total is the sum of the groups),
-    and so are groups in which nobody answered the outcome (e.g. an unused category).
+    Missing answers (NaN) are left out of ``n``. With ``by``, the ``All`` row counts every
+    respondent who answered, those who gave no group included (so it is the overall figure), and
+    groups in which nobody answered the outcome are left out (e.g. an unused category).
 
     **Disclosure rule.** A row shows two counts of respondents: ``count`` (answered 1) and, by
-    subtraction from ``n``, ``n - count`` (answered 0); it is the row of a crosstab of group by
-    answer, and gets the rule :func:`analysis.disclosure.suppress_crosstab` applies to such a row.
+    subtraction from ``n``, ``n - count`` (answered 0). Which groups are hidden is decided once
+    for the data, by :func:`analysis.disclosure.hidden_groups`, so that every table of a run that
+    shows these groups hides the same ones:
 
-    1. *Primary:* a row is suppressed (``count``, the share, its error and interval and ``n`` blanked,
-       marked ``"primary"``) if ``n < threshold``, or ``0 < count < threshold`` (3 of 200 said
-       yes), or ``0 < n - count < threshold`` (197 of 200 said yes, so 3 said no). A count of
+    1. *Primary:* a group of fewer than ``threshold`` respondents, or one where 1 to
+       ``threshold - 1`` answered 1 (3 of 200 said yes), or 0 (197 of 200 said yes). A count of
        zero is shown (nobody in a group of at least ``threshold`` said yes identifies no one).
-    2. *Secondary* (grouped tables whose ``All`` row is shown): the hidden rows of an outcome can
-       be added up by subtraction from ``All``, both their respondents who said yes and those who
-       said no. While either of those sums is between 1 and ``threshold - 1`` (one hidden row's
-       small count on its own, or a small count plus hidden zeros), a further shown group is
-       suppressed and marked ``"secondary"``: one with respondents in every such answer (a group
-       with a zero there would leave the sum as small as before), then the smallest ``n``, then
-       the first in table order. Since every shown count is 0 or at least ``threshold``, one or
-       two partners always suffice.
-    3. The table then goes through :func:`analysis.disclosure.suppress` with
-       ``by=["outcome", "group"], total_label="All"``, which blanks the marked rows and applies
-       its own subtraction rule on top (a partner wherever exactly one row of an outcome is
-       hidden; after steps 1 and 2 that adds nothing).
+    2. *Secondary:* the total of every outcome is published (the ``All`` row here, an overall
+       table elsewhere), so while the hidden groups together hold 1 to ``threshold - 1``
+       respondents, or answers of 1, or of 0, a further group is hidden: one with answers in
+       what needs covering, then the smallest.
+    3. The ``All`` row is hidden when it rests on fewer than ``threshold`` respondents or fewer
+       than ``threshold`` answered 1, or 0.
 
-    As in :mod:`analysis.disclosure`, this protects against exact recovery within the table, not
-    against narrowing a hidden count to an interval or against linking tables.
+    As in :mod:`analysis.disclosure`, this protects against exact recovery, not against narrowing
+    a hidden count to an interval.
 
     Parameters
     ----------
@@ -72,8 +66,8 @@ def prevalence(data: pd.DataFrame, outcomes, *, by: str | None = None, total: bo
     by : str, optional
         Grouping column; levels in categorical order if categorical, else sorted.
     total : bool
-        With ``by``, end each outcome with the ``All`` row (default). Without it only the
-        primary rule applies: there is no total to subtract from.
+        With ``by``, end each outcome with the ``All`` row (default). The same groups are hidden
+        without it: the total is published elsewhere.
     level : float
         Confidence level of the intervals, between 0 and 1.
     threshold : int
@@ -111,9 +105,10 @@ def prevalence(data: pd.DataFrame, outcomes, *, by: str | None = None, total: bo
     [0.3, 0.181, 0.454]
     """
     outcomes, threshold = _check(data, outcomes, by, level, threshold, "prevalence()", binary=True)
-    with_total = by is not None and total
-    table = estimate_table(data, outcomes, by, "share", level, total=with_total)
-    return _suppress(table, with_total, threshold, SHARE_FIGURES, share_marks(table, threshold, with_total))
+    table = estimate_table(data, outcomes, by, "share", level, total=by is not None and total)
+    out = _suppress(table, threshold, SHARE_FIGURES, group_marks(table, data, by, threshold, binary=True))
+    out.attrs["by"] = by
+    return out
 
 
 @old_calls(positional=("by", "level", "threshold"))
@@ -127,10 +122,11 @@ def group_means(data: pd.DataFrame, outcomes, *, by: str | None = None, total: b
     with ``by`` so are respondents whose group is missing (of the total row too) and groups in
     which nobody has a value of the outcome.
 
-    Rows resting on fewer than ``threshold`` respondents are suppressed (``"primary"``); in a
-    grouped table, where one row of an outcome is suppressed, the smallest other group is too
-    (``"secondary"``), since ``n`` and ``n x mean`` of the ``All`` row minus the others would give
-    it away (see :func:`analysis.disclosure.suppress`).
+    Groups resting on fewer than ``threshold`` respondents are hidden (``"primary"``), with the
+    partners :func:`analysis.disclosure.hidden_groups` plans for the data (``"secondary"``): the
+    same in every table of a run, since ``n`` and ``n x mean`` of a total minus the shown groups
+    would give a lone hidden group away. The ``All`` row counts every respondent with a value,
+    those who gave no group included.
 
     Parameters
     ----------
@@ -171,9 +167,10 @@ def group_means(data: pd.DataFrame, outcomes, *, by: str | None = None, total: b
     [['a', nan, nan, 'primary'], ['b', nan, nan, 'primary'], ['All', 4.0, 7.0, '']]
     """
     outcomes, threshold = _check(data, outcomes, by, level, threshold, "group_means()", binary=False)
-    with_total = by is not None and total
-    table = estimate_table(data, outcomes, by, "mean", level, total=with_total)
-    return _suppress(table, with_total, threshold, MEAN_FIGURES, np.full(len(table), "", dtype=object))
+    table = estimate_table(data, outcomes, by, "mean", level, total=by is not None and total)
+    out = _suppress(table, threshold, MEAN_FIGURES, group_marks(table, data, by, threshold, binary=False))
+    out.attrs["by"] = by
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -181,45 +178,34 @@ def group_means(data: pd.DataFrame, outcomes, *, by: str | None = None, total: b
 # --------------------------------------------------------------------------------------------
 
 
-def share_marks(table: pd.DataFrame, threshold: int, total: bool) -> np.ndarray:
-    """Primary and secondary marks for the rows of a share table (the rule in :func:`prevalence`).
-
-    ``table`` has ``n`` and ``count`` (and ``outcome`` and ``group`` when ``total``: the
-    secondary rule protects hidden rows against subtraction from the ``All`` row).
-    """
+def group_marks(table: pd.DataFrame, data: pd.DataFrame, by: str | None, threshold: int,
+                binary: bool) -> np.ndarray:
+    """The marks of an estimate table's rows: its groups as :func:`analysis.disclosure.hidden_groups`
+    plans them for each outcome (the same in every table of a run), and a total or overall row
+    resting on fewer than ``threshold`` respondents, or (0/1 outcome) with fewer than
+    ``threshold`` answering 1, or 0."""
     n = table["n"].to_numpy(dtype="float64")
-    cells = np.column_stack([table["count"].to_numpy(dtype="float64"), n - table["count"].to_numpy(dtype="float64")])
-
-    def small(v):
-        return (v > 0) & (v < threshold)
-
-    marks = np.where((n < threshold) | few_either_side(cells[:, 0], n, threshold), PRIMARY, "").astype(object)
-    if not total:
+    small = n < threshold
+    if binary:
+        small |= few_either_side(table["count"].to_numpy(dtype="float64"), n, threshold)
+    marks = np.where(small, PRIMARY, "").astype(object)
+    if by is None:
         return marks
-    is_total = (table["group"] == TOTAL).to_numpy(dtype=bool)
-    for rows in table.groupby("outcome", sort=False).indices.values():
-        if not is_total[rows].any() or (marks[rows[is_total[rows]]] != "").any():
-            continue  # no total, or a hidden one: nothing to subtract from
-        others = rows[~is_total[rows]]
-        while True:
-            hidden = others[marks[others] != ""]
-            need = small(cells[hidden].sum(axis=0))  # hidden yes / no recoverable and small
-            free = others[marks[others] == ""]
-            if not hidden.size or not need.any() or not free.size:
-                break
-            fixes = ((cells[free] > 0) & need).sum(axis=1)
-            order = np.lexsort((np.arange(free.size), n[free], -fixes))
-            marks[free[order[0]]] = SECONDARY
+    for outcome, rows in table.groupby("outcome", sort=False).indices.items():
+        plan = hidden_groups(data, by, outcome, threshold=threshold, binary=binary)
+        for r in rows:
+            group = table["group"].iat[r]
+            if group != TOTAL:
+                marks[r] = plan.get(group, marks[r])
     return marks
 
 
-def _suppress(table: pd.DataFrame, grouped_total: bool, threshold, values: list[str], marks: np.ndarray) -> pd.DataFrame:
-    """Pass an estimate table through :func:`analysis.disclosure.suppress`, with marks set beforehand."""
+def _suppress(table: pd.DataFrame, threshold, values: list[str], marks: np.ndarray) -> pd.DataFrame:
+    """Blank the marked rows with :func:`analysis.disclosure.suppress` (its subtraction rule is
+    not needed: the plan of :func:`analysis.disclosure.hidden_groups` already leaves no small
+    group recoverable from a total, in this table or any other)."""
     marked = table.assign(suppressed=pd.Series(marks, index=table.index, dtype="str"))
-    if not grouped_total:
-        return suppress(marked, n_column="n", value_columns=values, threshold=threshold)
-    return suppress(marked, n_column="n", value_columns=values, threshold=threshold,
-                    by=["outcome", "group"], total_label=TOTAL)
+    return suppress(marked, n_column="n", value_columns=values, threshold=threshold)
 
 
 def _check(data, outcomes, by, level, threshold, caller: str, binary: bool) -> tuple[list, int]:

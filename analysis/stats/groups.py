@@ -29,7 +29,7 @@ from statsmodels.stats.multitest import multipletests
 
 from ..arguments import as_names, check_call
 from ..deprecations import old_calls, warn
-from ..disclosure import DEFAULT_THRESHOLD, few_either_side
+from ..disclosure import DEFAULT_THRESHOLD, PRIMARY, SECONDARY, few_either_side, hidden_groups
 from ..errors import fail
 from .estimates import group_means, prevalence
 from .intervals import difference_in_shares, levels
@@ -139,6 +139,7 @@ def compare_groups(data: pd.DataFrame, outcomes, *, by: str, covariates=None, co
         sizes = {lv: int((sub[by] == lv).sum()) for lv in present}
         _check_groups(by, outcome, present, sizes)
         binary = _binary(sub[outcome])
+        hidden = hidden_groups(data, by, outcome, threshold=threshold, binary=binary)
         row = dict.fromkeys(TEST_COLUMNS, np.nan) | {"outcome": outcome, "suppressed": ""}
         if binary:
             row |= _binary_test(sub, by, outcome, present, level)
@@ -146,13 +147,13 @@ def compare_groups(data: pd.DataFrame, outcomes, *, by: str, covariates=None, co
             row |= _two_group_test(sub, by, outcome, present, level)
         else:
             row |= _many_group_test(sub, by, outcome, present)
-            pairs.append(_games_howell(sub, outcome, by, present, sizes, level, threshold))
-        few = _small_cells(sub, by, outcome, present, threshold) if binary else set()
-        if min(sizes.values()) < threshold or few:
-            # A test or effect involving a group under the threshold (or, for a 0/1 outcome, fewer
-            # than the threshold with or without it) would let a reader recover that group's
+            pairs.append(_games_howell(sub, outcome, by, present, sizes, level, hidden))
+        if any(lv in hidden for lv in present):
+            # A test or effect involving a hidden group (too few respondents, or with or without
+            # the outcome, or hidden to protect such a group) would let a reader recover its
             # figures from the others': nothing but the outcome and test is shown.
-            row = {k: (v if k in ("outcome", "test") else np.nan) for k, v in row.items()} | {"suppressed": "primary"}
+            mark = PRIMARY if any(hidden.get(lv) == PRIMARY for lv in present) else SECONDARY
+            row = {k: (v if k in ("outcome", "test") else np.nan) for k, v in row.items()} | {"suppressed": mark}
         rows.append(row)
     tests = pd.DataFrame(rows, columns=TEST_COLUMNS)
     tests["adjusted_p_value"] = _corrected(tests["p_value"], correction)
@@ -234,9 +235,9 @@ def _many_group_test(sub: pd.DataFrame, by: str, outcome: str, present: list) ->
 
 
 def _games_howell(sub: pd.DataFrame, outcome: str, by: str, present: list, sizes: dict, level: float,
-                  threshold: int) -> pd.DataFrame:
+                  hidden: dict) -> pd.DataFrame:
     """Games-Howell pairs (pingouin) with intervals from the studentized range; pairs with a
-    group under the threshold blanked."""
+    hidden group (:func:`analysis.disclosure.hidden_groups`) blanked."""
     gh = pg.pairwise_gameshowell(data=sub.assign(**{by: pd.Categorical(sub[by], categories=present)}),
                                  dv=outcome, between=by)
     q = stats.studentized_range.ppf(level, len(present), gh["df"].to_numpy()) / np.sqrt(2)
@@ -246,22 +247,13 @@ def _games_howell(sub: pd.DataFrame, outcome: str, by: str, present: list, sizes
         "n_a": gh["A"].astype(str).map(n), "n_b": gh["B"].astype(str).map(n), "measure": "mean_difference",
         "estimate": gh["diff"], "std_error": gh["se"], "statistic": gh["T"], "df": gh["df"], "p_value": gh["pval"],
         "conf_low": gh["diff"] - q * gh["se"], "conf_high": gh["diff"] + q * gh["se"], "hedges_g": gh["hedges"]})
-    small = (out[["n_a", "n_b"]].min(axis=1) < threshold).to_numpy()
+    marks = [hidden.get(a, "") if hidden.get(a) == PRIMARY else hidden.get(b, "") or hidden.get(a, "")
+             for a, b in zip(out["group_a"], out["group_b"])]
+    small = np.array([m != "" for m in marks], dtype=bool)
     out.loc[small, out.columns[out.columns.get_loc("estimate"):]] = np.nan
-    out["suppressed"] = np.where(small, "primary", "")
+    out.loc[small, ["n_a", "n_b"]] = np.nan  # a hidden group's size is its own figure
+    out["suppressed"] = marks
     return out
-
-
-def _small_cells(sub: pd.DataFrame, by: str, outcome: str, present, threshold: int) -> set:
-    """Groups where a 0/1 outcome's count of 1s or of 0s is between 1 and threshold - 1: their
-    share (and any effect or test built on it) would disclose that few people."""
-    x = sub[outcome].astype(float)
-    small = set()
-    for lv in present:
-        part = x[(sub[by] == lv).to_numpy()]
-        if few_either_side(float(part.sum()), len(part), threshold):
-            small.add(str(lv))
-    return small
 
 
 def _corrected(p: pd.Series, correction: str | None) -> pd.Series:
@@ -296,10 +288,11 @@ def _adjusted(data, by, groups, outcomes, covariates, correction, level, thresho
     for outcome in outcomes:
         binary = _binary(data[outcome])
         fit = (fit_logit if binary else fit_ols)(data, outcome, [by], covariates=covariates, level=level)
-        hidden = _hidden_in_model(fit, by, groups, binary, threshold)
+        hidden = set(hidden_groups(data, by, outcome, threshold=threshold, binary=binary)) | _hidden_in_model(
+            fit, by, groups, binary, threshold)
         coefs = fit.coefficients
         for _, c in coefs[coefs["term"].str.startswith(f"{by}[")].iterrows():
-            small = c["term"][len(by) + 1:-1] in hidden or str(groups[0]) in hidden
+            small = c["term"][len(by) + 1:-1] in {str(h) for h in hidden} or str(groups[0]) in {str(h) for h in hidden}
             figures = {k: (np.nan if small else c[k]) for k in
                        ("estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high")}
             rows.append({"outcome": outcome, "model": "logit" if binary else "ols", "term": c["term"]} | figures

@@ -147,15 +147,16 @@ def estimate_table(data: pd.DataFrame, outcomes: list, by: str | None, measure: 
     """The unsuppressed estimate table of ``measure`` (``"share"`` or ``"mean"``).
 
     Columns ``outcome, [group], measure, <the measure's figures>``: one row per outcome, or per
-    outcome and group (then a total row ``"All"`` of every respondent with a group, when
-    ``total``). Groups keep their order (:func:`levels`); a group in which nobody answered an
-    outcome is left out of that outcome (it describes no one).
+    outcome and group (then, when ``total``, a total row ``"All"`` of every respondent who
+    answered the outcome, those who gave no group included, so that it is the same figure as the
+    overall estimate). Groups keep their order (:func:`levels`); a group in which nobody answered
+    an outcome is left out of that outcome (it describes no one).
 
     Examples
     --------
     >>> d = pd.DataFrame({"y": [1.0, 0.0, 1.0, 1.0], "g": ["a", "a", "b", None]})
     >>> estimate_table(d, ["y"], "g", "share", 0.95)[["group", "n", "estimate"]].values.tolist()
-    [['a', 2, 0.5], ['b', 1, 1.0], ['All', 3, 0.6666666666666666]]
+    [['a', 2, 0.5], ['b', 1, 1.0], ['All', 4, 0.75]]
     """
     summarise, columns = _SUMMARIES[measure]
     head = ["outcome"] + (["group"] if by is not None else []) + ["measure"]
@@ -165,7 +166,6 @@ def estimate_table(data: pd.DataFrame, outcomes: list, by: str | None, measure: 
             rows.append({"outcome": outcome, "measure": measure} | summarise(data[outcome], level))
     else:
         groups = data[by]
-        known = groups.notna().to_numpy()
         for outcome in outcomes:
             for lv in levels(groups):
                 part = data.loc[(groups == lv).to_numpy(), outcome]
@@ -173,7 +173,7 @@ def estimate_table(data: pd.DataFrame, outcomes: list, by: str | None, measure: 
                     rows.append({"outcome": outcome, "group": lv, "measure": measure} | summarise(part, level))
             if total:
                 rows.append({"outcome": outcome, "group": TOTAL, "measure": measure}
-                            | summarise(data.loc[known, outcome], level))
+                            | summarise(data[outcome], level))
     table = pd.DataFrame(rows, columns=head + columns)
     if not rows:
         table = table.astype({c: "int64" if c in ("n", "count") else "float64" for c in columns})

@@ -26,12 +26,13 @@ from statsmodels.stats.diagnostic import het_breuschpagan
 
 from ..arguments import DEFAULT_THRESHOLD, as_names, check_data, check_level, threshold_or_raise, unknown_columns
 from ..deprecations import old_calls
+from ..disclosure import few_either_side
 from ..errors import SurveyDataError, fail
 from .results import ModelResult, fit_table
 
 
-def _fail(kind: str, message: str, fix: str, column=None):
-    fail(kind, message, fix, column=column, source="model")
+def _fail(caller: str, kind: str, message: str, fix: str, column=None):
+    fail(kind, message, fix, column=column, source=caller)
 
 
 @dataclass
@@ -44,7 +45,7 @@ class ModelData:
     dropped: pd.DataFrame  # variable, n_missing (among all rows), in model order
 
 
-def model_data(data: pd.DataFrame, outcome: str, terms: list[str]) -> ModelData:
+def model_data(data: pd.DataFrame, outcome: str, terms: list[str], caller: str = "model") -> ModelData:
     """Listwise-complete design for ``outcome ~ terms``, with categorical terms as indicators.
 
     Raises
@@ -53,15 +54,16 @@ def model_data(data: pd.DataFrame, outcome: str, terms: list[str]) -> ModelData:
         For unknown columns, a constant predictor, or no complete cases.
     """
     variables = [outcome] + list(terms)
-    problems = check_data(data, "model") or unknown_columns(data, list(dict.fromkeys(variables)), "variable")
+    problems = check_data(data, caller) or unknown_columns(data, list(dict.fromkeys(variables)), "variable")
     if problems:
-        raise SurveyDataError(problems, source="model", outcome="nothing was computed")
+        raise SurveyDataError(problems, source=caller, outcome="nothing was computed")
     repeated = sorted({v for v in variables if variables.count(v) > 1})
     if repeated:
-        _fail("repeated variable", f"{repeated} named more than once (outcome, predictors and covariates together)",
+        _fail(caller, "repeated variable",
+              f"{repeated} named more than once (outcome, predictors and covariates together)",
               "name each variable once")
     if not pd.api.types.is_numeric_dtype(data[outcome].dtype) or pd.api.types.is_bool_dtype(data[outcome].dtype):
-        _fail("bad outcome", f"the outcome '{outcome}' is not numeric ({data[outcome].dtype})",
+        _fail(caller, "bad outcome", f"the outcome '{outcome}' is not numeric ({data[outcome].dtype})",
               "use a numeric outcome (a score or a coded answer)", outcome)
     # Positions, not labels: a duplicated index (e.g. waves stacked without ignore_index) must not
     # repeat rows.
@@ -70,7 +72,8 @@ def model_data(data: pd.DataFrame, outcome: str, terms: list[str]) -> ModelData:
     dropped = pd.DataFrame({"variable": variables, "n_missing": missing.sum().to_numpy()})
     complete = frame.loc[~missing.any(axis=1)]
     if len(complete) == 0:
-        _fail("no complete cases", f"no respondent has all of {variables}", "check the variables' missing values")
+        _fail(caller, "no complete cases", f"no respondent has all of {variables}",
+              "check the variables' missing values")
     parts = []
     for term in terms:
         x = complete[term]
@@ -80,22 +83,22 @@ def model_data(data: pd.DataFrame, outcome: str, terms: list[str]) -> ModelData:
             for level in present[1:]:
                 parts.append(pd.Series((x == level).astype(float).to_numpy(), name=f"{term}[{level}]", index=x.index))
             if len(present) < 2:
-                _fail("constant predictor", f"'{term}' has one category among the complete cases",
+                _fail(caller, "constant predictor", f"'{term}' has one category among the complete cases",
                       "drop it from the model", term)
         else:
             x = x.astype(float)
             if x.nunique() < 2:
-                _fail("constant predictor", f"'{term}' takes one value among the {len(x)} complete cases",
+                _fail(caller, "constant predictor", f"'{term}' takes one value among the {len(x)} complete cases",
                       "drop it from the model", term)
             parts.append(x.rename(term))
     X = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=complete.index)
     X.insert(0, "const", 1.0)
     if len(X) <= X.shape[1]:
-        _fail("too few respondents", f"{len(X)} complete cases for {X.shape[1]} parameters",
+        _fail(caller, "too few respondents", f"{len(X)} complete cases for {X.shape[1]} parameters",
               "use fewer predictors or more respondents")
     rank = np.linalg.matrix_rank(X.to_numpy())
     if rank < X.shape[1]:
-        _fail("collinear predictors", f"the predictors are linearly dependent (rank {rank} of {X.shape[1]} "
+        _fail(caller, "collinear predictors", f"the predictors are linearly dependent (rank {rank} of {X.shape[1]} "
               f"columns: {list(X.columns[1:])})", "drop a predictor that is a combination of the others")
     return ModelData(complete[outcome].astype(float), X, len(data), dropped)
 
@@ -200,9 +203,9 @@ def fit_ols(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, ro
     (1.1, 5)
     """
     if robust not in (None, "HC3"):
-        _fail("bad argument", f"robust={robust!r} is not supported", 'use robust=None or robust="HC3"')
-    _check_level(level)
-    md = model_data(data, outcome, _terms(predictors, covariates, "fit_ols()"))
+        _fail("fit_ols()", "bad argument", f"robust={robust!r} is not supported", 'use robust=None or robust="HC3"')
+    _check_level(level, "fit_ols()")
+    md = model_data(data, outcome, _terms(predictors, covariates, "fit_ols()"), "fit_ols()")
     res = sm.OLS(md.y, md.X).fit()
     if robust:
         res_r = res.get_robustcov_results(cov_type="HC3", use_t=True)
@@ -268,10 +271,10 @@ def residual_checks(result: OLSResult, *, threshold: int = DEFAULT_THRESHOLD, bi
     return {"bins": cells, "qq": qq}
 
 
-def _check_level(level) -> None:
+def _check_level(level, caller: str) -> None:
     problems = check_level(level)
     if problems:
-        raise SurveyDataError(problems, source="model", outcome="nothing was computed")
+        raise SurveyDataError(problems, source=caller, outcome="nothing was computed")
 
 
 
@@ -305,12 +308,12 @@ def fit_hierarchical(data: pd.DataFrame, outcome: str, steps: list) -> pd.DataFr
     """
     steps = [as_names(step, "steps", "fit_hierarchical()") for step in steps]
     everything = [t for step in steps for t in step]
-    md = model_data(data, outcome, everything)
+    md = model_data(data, outcome, everything, "fit_hierarchical()")
     complete = data.reset_index(drop=True).loc[md.y.index]
     rows, prev, terms = [], None, []
     for i, step in enumerate(steps, 1):
         terms = terms + list(step)
-        m = model_data(complete, outcome, terms)
+        m = model_data(complete, outcome, terms, "fit_hierarchical()")
         res = sm.OLS(m.y, m.X).fit()
         if prev is None:
             f, p, df1 = res.fvalue, res.f_pvalue, res.df_model
@@ -378,14 +381,15 @@ def fit_moderation(data: pd.DataFrame, outcome: str, focal: str, moderators, *, 
     moderators = as_names(moderators, "moderators", "fit_moderation()")
     covariates = as_names(covariates, "covariates", "fit_moderation()")
     if not 1 <= len(moderators) <= 2:
-        _fail("bad argument", "moderation takes one or two moderators", "pass moderators=[m] or [m1, m2]")
-    _check_level(level)
+        _fail("fit_moderation()", "bad argument", "moderation takes one or two moderators",
+              "pass moderators=[m] or [m1, m2]")
+    _check_level(level, "fit_moderation()")
     variables = [focal] + list(moderators)
-    md = model_data(data, outcome, variables + covariates)
+    md = model_data(data, outcome, variables + covariates, "fit_moderation()")
     try:
         complete = data.reset_index(drop=True).loc[md.y.index, variables].astype(float)
     except (TypeError, ValueError):
-        _fail("bad argument", f"the focal predictor and moderators {variables} must be numeric",
+        _fail("fit_moderation()", "bad argument", f"the focal predictor and moderators {variables} must be numeric",
               "use numeric scores; enter a categorical moderator through fit_ols with an interaction column")
     means, sds = complete.mean(), complete.std(ddof=1)
     c = complete - means
@@ -463,8 +467,9 @@ class LogitResult(ModelResult):
         ``term, estimate, std_error, statistic (z), p_value, conf_low, conf_high`` (Wald, on the
         log-odds scale), ``odds_ratio, odds_ratio_conf_low, odds_ratio_conf_high``.
     fit : DataFrame
-        One row: ``n, n_events, n_lost, loglik, loglik_null, mcfadden_r2, nagelkerke_r2, auc``
-        (``loglik_null`` in closed form: n [ȳ log ȳ + (1 - ȳ) log(1 - ȳ)]).
+        One row: ``n, n_events, n_lost, loglik, loglik_null, mcfadden_r2, nagelkerke_r2, auc,
+        suppressed`` (``loglik_null`` in closed form: n [ȳ log ȳ + (1 - ȳ) log(1 - ȳ)]; blank
+        with ``n_events`` and the R squared when few respondents have the outcome or lack it).
     marginal_effects : DataFrame
         Average marginal effects (mean of b p (1 - p)) with delta-method errors (analytic
         Jacobian): ``term, measure`` (``"average_marginal_effect"``), ``estimate, std_error,
@@ -487,7 +492,8 @@ class LogitResult(ModelResult):
         """
         base = self.design_means.copy()
         if predictor not in base.index:
-            _fail("unknown column", f"'{predictor}' is not a numeric predictor of this model",
+            _fail("LogitResult.predicted()", "unknown column",
+                  f"'{predictor}' is not a numeric predictor of this model",
                   f"use one of {list(base.index[1:])}")
         if values is None:
             x = self.model.model.exog[:, list(base.index).index(predictor)]
@@ -543,7 +549,8 @@ def _average_marginal_effects(params: np.ndarray, X: np.ndarray, V: np.ndarray, 
 
 
 @old_calls(positional=("covariates", "level"))
-def fit_logit(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, level: float = 0.95) -> LogitResult:
+def fit_logit(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, level: float = 0.95,
+              threshold: int = DEFAULT_THRESHOLD) -> LogitResult:
     """Logistic regression of a 0/1 outcome (e.g. ``intend_leave_job``, ``presenteeism_2plus``).
 
     Parameters
@@ -555,6 +562,10 @@ def fit_logit(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, 
         Covariates enter the model like predictors; they are listed first.
     level : float
         Confidence level of the (Wald) intervals.
+    threshold : int
+        Disclosure threshold: when 1 to ``threshold - 1`` respondents have the outcome, or lack
+        it, the fit table blanks ``n_events`` and what would give it away (``loglik_null``,
+        McFadden's and Nagelkerke's R squared; ``suppressed`` says so).
 
     Returns
     -------
@@ -578,17 +589,19 @@ def fit_logit(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, 
     >>> 0.5 < r.fit["auc"].item() < 1
     True
     """
-    _check_level(level)
-    md = model_data(data, outcome, _terms(predictors, covariates, "fit_logit()"))
+    _check_level(level, "fit_logit()")
+    md = model_data(data, outcome, _terms(predictors, covariates, "fit_logit()"), "fit_logit()")
     if not set(np.unique(md.y)) <= {0.0, 1.0} or md.y.nunique() < 2:
-        _fail("bad outcome", f"'{outcome}' must take the values 0 and 1; found {sorted(np.unique(md.y))[:6]}",
+        _fail("fit_logit()", "bad outcome",
+              f"'{outcome}' must take the values 0 and 1; found {sorted(np.unique(md.y))[:6]}",
               "use a binary outcome (e.g. dissatisfied, presenteeism_2plus)", outcome)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = sm.Logit(md.y, md.X).fit(disp=0, maxiter=200)
     separated = any("PerfectSeparation" in type(w.message).__name__ for w in caught)
     if separated or not res.mle_retvals.get("converged", True):
-        _fail("perfect separation", "some predictor (or category) predicts the outcome perfectly, so its odds "
+        _fail("fit_logit()", "perfect separation",
+              "some predictor (or category) predicts the outcome perfectly, so its odds "
               "ratio is infinite and the fit does not converge",
               "merge sparse categories or drop the separating predictor")
     p_hat = res.predict()
@@ -605,7 +618,12 @@ def fit_logit(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, 
     ame.insert(0, "term", list(md.X.columns[1:]))
     fit = fit_table(n=n, n_events=n_events, n_lost=md.n_total - n, loglik=ll, loglik_null=ll0,
                     mcfadden_r2=1 - ll / ll0,
-                    nagelkerke_r2=(1 - np.exp(2 * (ll0 - ll) / n)) / (1 - np.exp(2 * ll0 / n)), auc=auc)
+                    nagelkerke_r2=(1 - np.exp(2 * (ll0 - ll) / n)) / (1 - np.exp(2 * ll0 / n)), auc=auc,
+                    suppressed="")
+    if few_either_side(n_events, n, threshold_or_raise(threshold, "fit_logit()")):
+        # ll0 = n [p log p + (1 - p) log(1 - p)] gives the event rate, and so n_events, back.
+        fit[["n_events", "loglik_null", "mcfadden_r2", "nagelkerke_r2"]] = np.nan
+        fit["suppressed"] = "primary"
     return LogitResult(coefs, fit, md.dropped, res, marginal_effects=ame, design_means=md.X.mean(), level=level)
 
 
@@ -720,10 +738,10 @@ def fit_ordinal(data: pd.DataFrame, outcome: str, predictors, *, covariates=None
     """
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-    _check_level(level)
-    md = model_data(data, outcome, _terms(predictors, covariates, "fit_ordinal()"))
+    _check_level(level, "fit_ordinal()")
+    md = model_data(data, outcome, _terms(predictors, covariates, "fit_ordinal()"), "fit_ordinal()")
     if md.y.nunique() < 3:
-        _fail("bad outcome", f"'{outcome}' has {md.y.nunique()} categories among the complete cases",
+        _fail("fit_ordinal()", "bad outcome", f"'{outcome}' has {md.y.nunique()} categories among the complete cases",
               "an ordinal model needs three or more ordered categories; use fit_logit for two", outcome)
     X = md.X.drop(columns="const")
     y = pd.Series(pd.Categorical(md.y, ordered=True), index=md.y.index)
@@ -734,7 +752,7 @@ def fit_ordinal(data: pd.DataFrame, outcome: str, predictors, *, covariates=None
         # BFGS stops a hair short of the optimum; Newton steps from there converge exactly.
         res = model.fit(start_params=res.params.to_numpy(), method="newton", disp=0, maxiter=50)
     if not res.mle_retvals.get("converged", False):
-        _fail("no convergence", "the ordinal model did not converge",
+        _fail("fit_ordinal()", "no convergence", "the ordinal model did not converge",
               "check for empty categories or a predictor that separates them")
     k = X.shape[1]
     ci = res.conf_int(1 - level).to_numpy()[:k]

@@ -153,7 +153,7 @@ def bootstrap_ols(data: pd.DataFrame, outcome: str, predictors, *, covariates=No
     (['(Intercept)', 'hse_demands', 'hse_control'], 300, True)
     """
     md = model_data(data, outcome, as_names(covariates, "covariates", "bootstrap_ols()")
-                    + as_names(predictors, "predictors", "bootstrap_ols()"))
+                    + as_names(predictors, "predictors", "bootstrap_ols()"), "bootstrap_ols()")
     X, y = md.X.to_numpy(dtype="float64"), md.y.to_numpy(dtype="float64")
     n = len(y)
     if bca and n > BCA_MAX_N:

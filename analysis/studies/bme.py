@@ -128,6 +128,6 @@ def _interactions(d: pd.DataFrame, hse: list, correction: str | None, threshold:
     if p.notna().any():
         adjusted[p.notna()] = multipletests(p[p.notna()], method=correction)[1] if correction else p[p.notna()]
     out.insert(out.columns.get_loc("p_value") + 1, "adjusted_p_value", adjusted)
-    if (out["suppressed"] != "").any():
-        out.loc[out["suppressed"] != "", ["n_bme", "n_white"]] = np.nan  # the small group's size is its figure
+    if (out["suppressed"] != "").any():  # a hidden row shows no counts: the small group's size is its figure
+        out.loc[out["suppressed"] != "", ["n", "n_bme", "n_white"]] = np.nan
     return out

@@ -25,6 +25,7 @@ ticking a barrier is not an attribute of a person), unlike yes/no questions abou
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -36,11 +37,10 @@ from scipy import stats
 
 from ..arguments import did_you_mean
 from ..deprecations import old_calls, warn
-from ..disclosure import DEFAULT_THRESHOLD, PRIMARY, suppress
-from ..errors import Problem, SurveyDataError, fail, problem_at
+from ..disclosure import DEFAULT_THRESHOLD, NOT_ANSWERED, PRIMARY, hidden_groups, suppress
+from ..errors import Problem, SurveyDataError, SurveyDataWarning, fail, problem_at
 from ..paths import POLLS_DIR, SCHEMA_DIR
 from ..specs import check_against_schema
-from ..stats.describe import NOT_ANSWERED
 from ..stats.intervals import TOTAL, share_ci
 
 POLL_SCHEMA_FILE = SCHEMA_DIR / "poll.schema.yaml"
@@ -152,7 +152,7 @@ def load_poll(data, spec="union_poll") -> Poll:
     if isinstance(data, pd.DataFrame):
         frame, source, sha, sidecar = data.copy(), "<DataFrame>", "", {"synthetic": data.attrs.get("synthetic", False)}
     else:
-        table = read_table(data)
+        table = read_table(data, text_columns=["respondent_id"])  # ids as text: "007" is not 7
         frame, source, sha = table.frame.copy(), Path(data).name, table.sha256
         sidecar = read_sidecar(Path(data))
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -166,10 +166,15 @@ def load_poll(data, spec="union_poll") -> Poll:
         ids = None
     else:
         ids = frame["respondent_id"].astype(str).to_numpy()
-        dup = frame["respondent_id"].duplicated(keep=False).to_numpy()
+        # "P-001", "p-001" and " P-001 " are one respondent typed three ways.
+        key = frame["respondent_id"].astype("string").str.strip().str.casefold()
+        dup = key.duplicated(keep=False).to_numpy()
         if dup.any():
+            exact = frame["respondent_id"].duplicated(keep=False).to_numpy()
             problems.append(problem_at("duplicate respondent id", "respondent_id", dup,
-                                       "the same id is used by more than one respondent",
+                                       "the same id is used by more than one respondent"
+                                       + ("" if (exact == dup).all() else
+                                          " (ids that differ only in case or surrounding spaces are one id)"),
                                        "remove repeated submissions or give each respondent its own id",
                                        ids=ids, values=frame["respondent_id"]))
     unknown = [c for c in frame.columns if c not in known]
@@ -203,14 +208,46 @@ def load_poll(data, spec="union_poll") -> Poll:
                                            "recode to the listed values", ids=ids, values=frame[col]))
     if problems:
         raise SurveyDataError(problems, source=source)
+    if not isinstance(data, pd.DataFrame):
+        _warn_absent_questions(frame, items, options, source)
     meta = {"source": source, "sha256": sha, "n": len(frame), "synthetic": bool(sidecar.get("synthetic", False))}
     return Poll(frame.reset_index(drop=True), spec, meta)
 
 
-def _points(poll: Poll, item: str, no_answer: str) -> np.ndarray:
-    answers = poll.data[item] if item in poll.data else pd.Series(np.nan, index=poll.data.index, dtype=object)
+def _warn_absent_questions(frame: pd.DataFrame, items: dict, options: dict, source: str) -> None:
+    """An export from the poll tool has a column for every question: one it lacks was renamed or
+    dropped on the way, and must not score as if nobody rated the item (a DataFrame built in code
+    may hold only the questions it means to score)."""
+    lacking = [c for c in items if c not in frame]
+    lacking_options = [c for c in options if c not in frame]
+    if not lacking and not lacking_options:
+        return
+    parts = []
+    if lacking:
+        parts.append(f"rated item{'s' if len(lacking) != 1 else ''} {lacking}: "
+                     f"{'their' if len(lacking) != 1 else 'its'} priority score is missing (n = 0), never 0 %")
+    if lacking_options:
+        parts.append(f"multi-select option{'s' if len(lacking_options) != 1 else ''} {lacking_options}: "
+                     "counted as chosen by nobody among those who answered the question")
+    warnings.warn(
+        f"{source} has no column for {'; and for '.join(parts)}. If the poll asked these questions, the "
+        "export lost the columns: export it again or correct the column names.",
+        SurveyDataWarning,
+        stacklevel=3,
+    )
+
+
+def _points(poll: Poll, item: str, no_answer: str, keep_rows: bool = False) -> np.ndarray:
+    """Each respondent's points for an item: blanks as 0 (``"zero"``) or left out (``"exclude"``;
+    kept as NaN with ``keep_rows``, one value per respondent). An item the poll has no column
+    for has no points under either rule (NaN with ``keep_rows``): its score is missing, never 0."""
+    if item not in poll.data:
+        return np.full(len(poll.data), np.nan) if keep_rows else np.empty(0)
+    answers = poll.data[item]
     pts = answers.map(poll.spec.points).astype("float64").to_numpy()
-    return np.nan_to_num(pts, nan=0.0) if no_answer == "zero" else pts[~np.isnan(pts)]
+    if no_answer == "zero":
+        return np.nan_to_num(pts, nan=0.0)
+    return pts if keep_rows else pts[~np.isnan(pts)]
 
 
 def _bootstrap_ci(x: np.ndarray, top: int, level: float, n_boot: int, seed: int) -> tuple[float, float]:
@@ -334,7 +371,13 @@ def _scores_by(poll: Poll, sets: list, by: str, rule: str, level: float, n_boot:
     table = table.sort_values(["item", "group"], key=lambda s: s.map(item_order if s.name == "item" else group_order),
                               kind="stable").reset_index(drop=True)
     values = ["points", "max_points", "estimate", "conf_low", "conf_high", "rank"]
-    out = suppress(table, "n", value_columns=values, threshold=threshold, by=["item", "group"], total_label=TOTAL)
+    marks = np.where((table["group"] != NOT_ANSWERED) & (table["n"] < threshold), PRIMARY, "").astype(object)
+    points = poll.data[[by]].assign(**{item: _points(poll, item, rule, keep_rows=True) for item in item_order})
+    for item, rows in table.groupby("item", sort=False).indices.items():
+        plan = hidden_groups(points, by, item, threshold=threshold, binary=False)
+        for r in rows:
+            marks[r] = plan.get(table["group"].iat[r], marks[r])
+    out = suppress(table.assign(suppressed=marks), "n", value_columns=values, threshold=threshold)
     out.attrs["by"] = by
     return out
 

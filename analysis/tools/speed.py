@@ -22,7 +22,7 @@ fresh process so its peak memory (max resident set size) is its own:
 It starts with the command line's start-up (:func:`startup`): ``wellbeing-survey --help``
 against ``python -c "import pandas"``, each the best of three fresh processes.
 
-Not a test: timings depend on the machine; the README states the figures measured on the reference
+Not a test: timings depend on the machine; docs/speed.md states the figures measured on the reference
 2-core machine.
 """
 
@@ -164,7 +164,7 @@ def stage(kind: str, path: str) -> dict:
             parts = LOGIT_PARTS
         t0 = time.perf_counter()
         result = fit()
-        out.update(fit_s=time.perf_counter() - t0, n=int(result.fit["n"]))
+        out.update(fit_s=time.perf_counter() - t0, n=result.n)
         profile = cProfile.Profile()
         t0 = time.perf_counter()
         profile.runcall(fit)
@@ -232,7 +232,7 @@ def _run_stage(kind: str, path) -> dict:
 
 
 def report(results: dict) -> str:
-    """The benchmark's figures as a Markdown table (the one in the README)."""
+    """The benchmark's figures as a Markdown table (the one in docs/speed.md)."""
     n = results["n"]
     p, cp, ca = results["parquet"], results["csv_pandas"], results["csv_arrow"]
     o, g, b = results["ols"], results["logit"], results["bootstrap"]
