@@ -37,6 +37,8 @@ class Scale:
         For ``score="lookup"``: the sum scale whose (rounded) total is looked up.
     lookup : dict or None
         For ``score="lookup"``: raw total -> converted score.
+    higher : str
+        What a higher score means, in words ("fewer demands (better)", "more stress").
     """
 
     name: str
@@ -45,6 +47,7 @@ class Scale:
     score: str
     lookup_from: str | None = None
     lookup: dict | None = None
+    higher: str = ""
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,7 @@ def parse_instrument(spec: dict, source: str = "instrument") -> Instrument:
                 score=s["score"],
                 lookup_from=s.get("lookup_from"),
                 lookup={int(k): float(v) for k, v in s["lookup"].items()} if s.get("lookup") else None,
+                higher=s.get("higher", ""),
             )
         )
     for pair in spec.get("keying_checks", []):
@@ -259,3 +263,36 @@ def scale_labels(directory: str | Path | None = None) -> dict:
     "Managers' support"
     """
     return {s.name: s.label for i in load_instruments(directory) for s in i.scales}
+
+
+def scale_key(directory: str | Path | None = None):
+    """Every scale of every instrument with its range and what a higher score means: the key a
+    reader needs beside any table of scores (the report prints it).
+
+    Returns
+    -------
+    DataFrame
+        ``instrument, scale, label, low, high, higher``: the score's range (a mean runs over the
+        answer range, a sum over k times it, a look-up over its table's values).
+
+    Examples
+    --------
+    >>> key = scale_key().set_index("scale")
+    >>> key.loc["hse_demands", "higher"], key.loc["pss4", ["low", "high"]].tolist()
+    ('fewer demands (better)', [0.0, 16.0])
+    """
+    import pandas as pd
+
+    rows = []
+    for inst in load_instruments(directory):
+        for sc in inst.scales:
+            k = len(sc.items)
+            if sc.score == "lookup":
+                low, high = min(sc.lookup.values()), max(sc.lookup.values())
+            elif sc.score == "sum":
+                low, high = k * inst.answer_min, k * inst.answer_max
+            else:
+                low, high = inst.answer_min, inst.answer_max
+            rows.append({"instrument": inst.short_name or inst.name, "scale": sc.name, "label": sc.label,
+                         "low": float(low), "high": float(high), "higher": sc.higher})
+    return pd.DataFrame(rows)

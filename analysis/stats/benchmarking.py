@@ -19,7 +19,7 @@ from ..arguments import as_names, check_call
 from ..deprecations import old_calls, warn
 from ..disclosure import DEFAULT_THRESHOLD, PRIMARY, few_either_side, hidden_groups, suppress
 from ..errors import Problem, fail
-from ..instruments import scale_labels
+from ..labels import column_label
 from ..paths import BENCHMARKS_DIR
 from .intervals import levels, mean_ci
 
@@ -125,7 +125,6 @@ def hse_benchmark(data: pd.DataFrame, scales=None, *, by: str | None = None, ben
                         f"use scales of the benchmark: {list(spec['scales'])}") for s in unbenchmarked]
     threshold = check_call("hse_benchmark()", data, columns={"scale": scales, "by": [by] if by else []},
                            level=level, threshold=threshold, problems=problems)
-    labels = scale_labels()
     groups = [(None, data)] if by is None else [(lv, data[data[by] == lv]) for lv in levels(data[by])]
     rows = []
     for lv, part in groups:
@@ -133,7 +132,7 @@ def hse_benchmark(data: pd.DataFrame, scales=None, *, by: str | None = None, ben
             cuts = spec["scales"][scale]
             x = part[scale].dropna().to_numpy(dtype=float)
             estimate = mean_ci(x, level)
-            row = ({"group": lv} if by else {}) | {"scale": scale, "label": labels.get(scale, scale),
+            row = ({"group": lv} if by else {}) | {"scale": scale, "label": column_label(scale),
                                                    "measure": "mean"} | estimate | {
                 "p20": cuts["p20"], "p50": cuts["p50"], "p80": cuts["p80"], "band": band(estimate["estimate"], cuts)}
             row |= {f"below_{k}": float((x < cuts[k]).mean()) if len(x) else np.nan for k in CUTS}

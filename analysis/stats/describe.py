@@ -14,19 +14,12 @@ import pandas as pd
 from ..arguments import as_names, check_call
 from ..deprecations import old_calls
 from ..disclosure import DEFAULT_THRESHOLD, NOT_ANSWERED, PRIMARY, few_either_side, hidden_groups, suppress
-from ..instruments import scale_labels
+from ..labels import column_label
 from ..measures.derived import WorkingTime
 from ..reading.dictionary import load_dictionary
 
 SUMMARY_COLUMNS = ["variable", "label", "n", "n_missing", "mean", "sd", "p25", "median", "p75", "suppressed", "note"]
 
-_DERIVED_LABELS = {
-    "bme": "Black and minority ethnic (share)",
-    "extra_hours_week": "Extra hours a week over contract",
-    "extra_days_year": "Extra days a year over contract",
-    "dissatisfied": "Dissatisfied with job (share, satisfaction 1-3)",
-    "presenteeism_2plus": "Went to work ill at least twice in 12 months (share)",
-}
 
 
 @old_calls(positional=("working_time", "threshold"))
@@ -62,7 +55,6 @@ def score_summary(data: pd.DataFrame, *, working_time: WorkingTime | None = None
     [['pss4', 2, 6.0]]
     """
     limit = check_call("score_summary()", data, threshold=threshold)
-    labels = scale_labels() | _DERIVED_LABELS
     wt = working_time or WorkingTime()
     rows = []
     for col in data.columns:
@@ -74,7 +66,7 @@ def score_summary(data: pd.DataFrame, *, working_time: WorkingTime | None = None
                and few_either_side(float(answered.sum()), len(answered), limit))
         rows.append({
             "variable": col,
-            "label": labels.get(col, col),
+            "label": column_label(col),
             "n": int(x.notna().sum()),
             "n_missing": int(x.isna().sum()),
             "mean": x.mean(),
