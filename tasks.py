@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set-up and entry points, with nothing but Python 3.11 and pip.
 
-    python3 tasks.py main    # create .venv if missing, then run every notebook (figures, tables, report)
+    python3 tasks.py main    # create .venv if missing, then run every notebook (figures, tables, report, briefing)
     python3 tasks.py test    # create .venv (and install Chromium for the report test) if missing, run the tests
     python3 tasks.py bench   # benchmark load, validate and score at 1,000,000 respondents
 
@@ -44,7 +44,7 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 
 
 def ensure_chromium() -> bool:
-    """Install Debian's chromium for the report test if no Chromium is on PATH (needs apt-get and
+    """Install Debian's chromium (for the report test and the PDF briefing) if no Chromium is on PATH (needs apt-get and
     root or password-less sudo). Returns whether the report test must run: True when a browser
     is there or this machine could install one (so a failed install fails the test, loudly);
     False where the set-up cannot install it (the test is then skipped, with the reason)."""
@@ -76,6 +76,7 @@ def main(argv: list[str]) -> int:
     command = argv[0] if argv else "main"
     ensure_env()
     if command == "main":
+        ensure_chromium()  # prints the PDF briefing; without it the run keeps the briefing's HTML page
         return run("-m", "analysis", "run", *argv[1:])
     if command == "test":
         # The report test must not be skipped where the set-up could install the browser.

@@ -539,3 +539,20 @@ def test_repeated_column_names_are_refused():
     d = pd.DataFrame([["A", "S", 1, 2]], columns=["team", "service", "vacancies_fte", "vacancies_fte "])
     with pytest.raises(HealthCheckError, match=r"\['vacancies_fte'\] appear more than once"):
         load_health_check(d)
+
+
+def test_service_totals_of_team_counts_are_not_flagged_against_team_cut_offs():
+    # A service's unallocated cases are a total over its teams: a team's cut-off (red at 15 cases)
+    # says nothing about it, so the service table must not call it red.
+    from analysis import flag, indicators, service_indicators
+    from analysis.studies.health_check.thresholds import NOT_APPLICABLE
+
+    teams = pd.DataFrame({"team": ["A", "B"], "service": ["S", "S"], "unallocated_cases_now": [10.0, 12.0],
+                          "unallocated_cases_12m_ago": [4.0, 6.0], "staff_fte_establishment": [10.0, 10.0],
+                          "vacancies_fte": [1.0, 3.0]})
+    services = flag(service_indicators(teams))
+    assert services.at[0, "unallocated_now"] == 22.0
+    assert services.at[0, "unallocated_now_flag"] == services.at[0, "unallocated_change_12m_flag"] == NOT_APPLICABLE
+    assert services.at[0, "vacancy_rate_flag"] == "red"   # 4 / 20 = 20 %: a ratio keeps its flag...
+    team_flags = flag(indicators(teams))
+    assert list(team_flags["unallocated_now_flag"]) == ["amber", "amber"]  # ... and teams keep theirs

@@ -3,12 +3,14 @@ complete, marked, disclosure-safe, traceable and reproducible; the report render
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -20,17 +22,19 @@ import pytest
 
 from analysis.disclosure import (DEFAULT_THRESHOLD, MISSINGNESS_COUNTS, NOT_ANSWERED, assert_no_small_cells,
                                  count_columns)
+from analysis.labels import code_names
 from analysis.reading.readers import file_sha256
 from analysis.outputs.runner import (COMMON_PARAMETERS, KERNEL_NAME, NotebookFailed, execute_notebook,
                                 list_notebooks, parameter_names, run_notebooks)
-from analysis.paths import REPO_DIR, SYNTHETIC_DIR
+from analysis.outputs.report import notebook_placement
+from analysis.paths import NOTEBOOKS_DIR, REPO_DIR, SYNTHETIC_DIR
 from analysis.files import FIXED_TIME
 from analysis.outputs.tables import SYNTHETIC_MARK
 
 EXPECTED = ["01_data_and_codebook", "02_sample_profile", "03_scores_and_reliability", "04_hse_benchmarks",
             "05_stress_regression", "06_bme_experience", "07_presenteeism", "08_intention_to_leave",
             "09_hours_and_satisfaction", "10_wave_comparison", "11_union_priorities",
-            "12_workload_health_check"]
+            "12_workload_health_check", "13_key_findings"]
 
 
 # -- committed notebooks ---------------------------------------------------------------------------
@@ -130,6 +134,15 @@ def test_figures_from_synthetic_data_carry_the_mark(run):
         assert meta["synthetic"] is True and fig["synthetic"] is True
         assert len(meta["alt_text"]) > 60 and meta["alt_text"] == fig["alt_text"]
         assert f"n = {fig['n']:,}" in svg and "wellbeing-survey" in svg
+    # Plain English in every figure the run writes: no code (children_families, hse_demands, pss4 ...) that
+    # a reader would see or hear, in the drawn text or the SVG's title and description.
+    svgs = sorted((run["out"] / "figures").glob("*.svg"))
+    assert len(svgs) == len(figures)
+    codes = code_names()
+    for path in svgs:
+        text = "\n".join(html.unescape(t) for t in re.findall(r">([^<>]+)<", path.read_text()))
+        found = sorted(c for c in codes if re.search(rf"(?<![A-Za-z0-9_]){re.escape(c)}(?![A-Za-z0-9_])", text))
+        assert not found, f"{path.name} shows codes {found}"
     for table in (o for o in run["manifest"]["outputs"] if o["kind"] == "table"):
         assert SYNTHETIC_MARK in (run["out"] / "tables" / f"{table['id']}.md").read_text().splitlines()[0]
 
@@ -216,7 +229,7 @@ def test_manifest_traces_every_output_to_its_inputs(run):
 def test_one_workbook_holds_every_table(run):
     book = openpyxl.load_workbook(run["result"]["workbook"])
     tables = [o for o in run["manifest"]["outputs"] if o["kind"] == "table"]
-    assert len(book.sheetnames) == len(tables)
+    assert book.sheetnames[:2] == ["Contents", "Notes"] and len(book.sheetnames) == len(tables) + 2
     first = book[book.sheetnames[0]]
     assert SYNTHETIC_MARK in first["A1"].value
     with zipfile.ZipFile(run["result"]["workbook"]) as z:
@@ -330,7 +343,8 @@ def test_report_renders_with_every_image_and_the_mark(run, chrome, tmp_path):
     assert result["title"] == "Wellbeing survey analysis report"
     assert result["images"] == len(figures) and result["broken"] == []
     assert result["mark"] is True and SYNTHETIC_MARK in result["markText"]
-    assert result["toc"] == len(EXPECTED) and result["missingTargets"] == 0
+    sections = [n for n in EXPECTED if notebook_placement(nbformat.read(NOTEBOOKS_DIR / f"{n}.ipynb", 4)) == "section"]
+    assert result["toc"] == 1 + len(sections) + 5 and result["missingTargets"] == 0  # findings, sections, back matter
     # The mark is visible in pixels too: the top of a screenshot is the mark's orange.
     shot = tmp_path / "index.png"
     subprocess.run([chrome, *CHROME_FLAGS, "--window-size=1280,900", f"--screenshot={shot}", index.as_uri()],
@@ -346,6 +360,94 @@ def test_report_renders_with_every_image_and_the_mark(run, chrome, tmp_path):
         assert f'id="{o["kind"]}-{o["id"]}"' in text
         for f in o["files"]:
             assert f'href="../{f["path"]}"' in text
+
+
+# -- what the report says ---------------------------------------------------------------------------
+def _text(fragment: str) -> str:
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+@pytest.mark.slow
+def test_report_opens_with_key_findings_taken_from_the_tables(run):
+    from analysis import key_finding_sentences
+
+    page = run["result"]["report"].read_text(encoding="utf-8")
+    body = page[page.index("<body"):]
+    start = body.index('<section id="key-findings">')
+    assert start < body.index("<table") and start < body.index("<figure"), "key findings come before any table"
+    section = body[start:body.index("</section>", start)]
+    items = [_text(i).removesuffix(" Full analysis") for i in re.findall(r"<li>(.*?)</li>", section, re.S)]
+    assert 6 <= len(items) <= 8
+    numbers = [re.findall(r"\d[\d,.]*", i) for i in items]
+    assert all(numbers) and sum("(95% CI " in i for i in items) >= 4
+    # Each sentence is the one the key findings table gives, read back from its CSV.
+    csv = next((run["out"] / "tables").glob("13_key_findings_*.csv"))
+    table = pd.read_csv(csv, dtype={"wave": str, "from_wave": str, "group": str, "suppressed": str, "band": str})
+    assert items == [s["text"] for s in key_finding_sentences(table)]
+    # ... and its figures are the full analyses' figures: 60% intend to leave (notebook 08's table).
+    leave = pd.read_csv(run["out"] / "tables" / "08_intention_by_sector_2018.csv")
+    overall = leave[(leave["outcome"] == "intend_leave_job") & (leave["group"] == "All")].iloc[0]
+    assert items[0].startswith(f"{100 * overall['estimate']:.0f}% (95% CI {100 * overall['conf_low']:.0f} to ")
+
+
+@pytest.mark.slow
+def test_report_headings_state_findings_and_the_back_matter_is_there(run):
+    from analysis import scale_key, without_n
+
+    page = run["result"]["report"].read_text(encoding="utf-8")
+    fragments = {f["notebook"]: f for f in (json.loads(p.read_text()) for p in (run["out"] / "provenance").glob("*.json"))}
+    for name in EXPECTED:
+        placement = notebook_placement(nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", 4))
+        if placement != "section":
+            continue
+        headline = next(st["text"] for st in fragments[name]["statements"] if st["headline"])
+        section = page[page.index(f'<section id="{name}">'):]
+        heading = _text(re.search(r"<h2>(.*?)</h2>", section).group(1))
+        assert heading == without_n(headline).rstrip(".")  # the finding, without its n (under every output)
+        assert re.search(r"\d", headline), f"{name}: its heading states no number"
+    methods = _text(page[page.index('<section id="methods">'):page.index('<section id="glossary">')])
+    for words in ("self-selected", "not causes", "Different people in each wave", "organisations", "p values"):
+        assert words in methods, words
+    glossary = page[page.index('<section id="glossary">'):page.index('<section id="lists">')]
+    assert "PSS-4" in glossary and "Benchmark bands" in glossary
+    assert glossary.count("<tr><td>") == len(scale_key())
+    assert "fewer demands (better)" in glossary and "more stress (worse)" in glossary
+    lists = page[page.index('<section id="lists">'):page.index('<section id="about">')]
+    outputs = run["manifest"]["outputs"]
+    assert lists.count('href="#figure-') == sum(o["kind"] == "figure" for o in outputs)
+    assert lists.count('href="#table-') == sum(o["kind"] == "table" for o in outputs)
+    about = _text(page[page.index('<section id="about">'):page.index('<section id="appendix">')])
+    assert "modelled on the survey completed in July 2017" in about and "Release" in about
+    assert f"version {run['manifest']['package_version']}" in about and "commit" in about
+    appendix = page[page.index('<section id="appendix">'):]
+    assert all(i["sha256"][:16] in appendix for i in run["manifest"]["inputs"])
+    assert '<section id="01_data_and_codebook">' in appendix  # inputs and exclusions at the back
+
+
+@pytest.mark.slow
+def test_briefing_is_an_a4_pdf_of_four_to_eight_pages_with_the_mark(run):
+    from pypdf import PdfReader
+
+    pdf = run["result"]["briefing"]
+    assert pdf == run["out"] / "report" / "briefing.pdf" and pdf.is_file()
+    reader = PdfReader(pdf)
+    assert 4 <= len(reader.pages) <= 8
+    def words(page):  # the text, with the fi and fl ligatures of the PDF's fonts as letters
+        return " ".join(unicodedata.normalize("NFKC", page.extract_text()).split())
+
+    for page in reader.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)  # A4, in mm
+        assert SYNTHETIC_MARK in words(page)
+    first = words(reader.pages[0])
+    assert "Key findings" in first and "intend to leave their job" in first
+    text = " ".join(words(p) for p in reader.pages)
+    assert "Read these numbers with care" in text and "Cite the analysis software as" in text
+    assert "self-selected" in text and "Associations, not causes" in text
+    assert text.count("Figure ") >= 4
+    assert reader.metadata.creation_date.year == 2000  # no clock time: the same run gives the same bytes
 
 
 @pytest.mark.slow

@@ -24,3 +24,9 @@ def test_environment_yml_matches_pyproject():
     assert pip_section == ["-e ."]
     py = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
     assert py.replace("python", "") == project["requires-python"]
+
+
+def test_citation_file_names_the_current_version():
+    project = tomllib.loads((REPO_DIR / "pyproject.toml").read_text())["project"]
+    citation = yaml.safe_load((REPO_DIR / "CITATION.cff").read_text())
+    assert citation["version"] == project["version"] and citation["license"] == project["license"]

@@ -49,6 +49,9 @@ FIG_ALT = f'Alt text "quoted" {WAVE}'
 FIG_CAPTION = "Caption <b>bold</b>"
 RAW_MARKDOWN = f"{SCRIPT}\n\n<img src=x onerror=alert(1)>\n\n{PWN_IMG}\n\n[link](javascript:alert(1))"
 NOTEBOOK = "03_hostile"
+#: A report title from a waves manifest: it lands in the pages and in the briefing's CSS.
+REPORT_TITLE = f'Report "</style>{PWN_SCRIPT}'
+SAID = f"Said {SCRIPT}"
 
 #: What must never be in a page as markup (but may be there as text).
 HOSTILE = [SCRIPT, WAVE, PWN_IMG, PWN_SCRIPT, "<b>in bold</b>", "<b>bold</b>", "<img src=x onerror=alert(1)>"]
@@ -63,7 +66,9 @@ def built(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:  # what the session displays, as a kernel would record it
         mp.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
         s = Session(NOTEBOOK, waves=[{"label": WAVE, "data": demo_wave(n=60, seed=1)}], output_dir=out)
+        s.details = {"title": REPORT_TITLE, "release": PWN_IMG}  # as a waves manifest's report: section gives them
         s.banner()
+        s.say(SAID, headline=True)
         table = pd.DataFrame({"team": TEAMS, "n": [15] * len(TEAMS), "change": [-1.5 + i for i in range(len(TEAMS))]})
         s.table("teams", table, CAPTION, note=NOTE)
         fig, ax = plt.subplots(figsize=(4, 3))
@@ -106,7 +111,7 @@ class _Page(HTMLParser):
 
 def _pages(built) -> list[Path]:
     report = built["out"] / "report"
-    pages = [report / "index.html", report / "notebooks" / f"{NOTEBOOK}.html"]
+    pages = [report / "index.html", report / "notebooks" / f"{NOTEBOOK}.html", report / "briefing.html"]
     assert all(p.is_file() for p in pages)
     return pages
 
@@ -129,7 +134,8 @@ def test_index_page_shows_every_label_as_text(built):
     page = _check_page(index)
     text = "".join(page.text)
     # Each hostile value is there, as the text a reader sees.
-    for value in [CAPTION, NOTE.rstrip("."), FIG_TITLE, FIG_CAPTION, SCRIPT, PWN_IMG, "North | South", "A & B"]:
+    for value in [CAPTION, NOTE.rstrip("."), FIG_TITLE, FIG_CAPTION, SCRIPT, PWN_IMG, "North | South", "A & B",
+                  REPORT_TITLE, SAID]:
         assert value in text, value
     assert f"wave {WAVE}" in text
     alts = [a["alt"] for t, a in page.tags if t == "img"]
@@ -239,8 +245,9 @@ def test_write_workbook_never_writes_a_formula(tmp_path):
     cells = _sheet_cells(path)
     kinds = {text: t for _, t, text, _ in cells}
     assert kinds["=SUM(A1:A2)"] == kinds["#N/A"] == kinds["=1+1"] == kinds["=col"] == "inlineStr"
-    ws = openpyxl.load_workbook(path).worksheets[0]
-    assert ws.title == "a_b_c__d__"
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Contents", "Notes", "a_b_c__d__"]
+    ws = book["a_b_c__d__"]
     numbers = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, int)]
     assert -2 in numbers  # numbers stay numbers
 
@@ -284,6 +291,16 @@ def test_write_table_keeps_its_layout_for_plain_labels(tmp_path):
     assert "&lt; .001" in files[1].read_text()  # "< .001" renders as itself
 
 
+def test_briefing_holds_labels_as_text_and_its_css_string_closed(built):
+    briefing = built["out"] / "report" / "briefing.html"
+    page = _check_page(briefing)
+    assert REPORT_TITLE in "".join(page.text) and PWN_IMG in "".join(page.text)
+    source = briefing.read_text(encoding="utf-8")
+    style = source[source.index("<style>"):source.index("</style>")]
+    assert "</" not in style and '"</' not in style  # the title cannot end the style element
+    assert style.count('"RUNNING_HEADER"') == 0 and style.count("@top-left") == 1
+
+
 def test_svg_figures_hold_no_script(built):
     for svg in (built["out"] / "figures").glob("*.svg"):
         tree = ET.parse(svg)
@@ -300,7 +317,7 @@ def _chromium() -> str | None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("page", ["index.html", f"notebooks/{NOTEBOOK}.html"])
+@pytest.mark.parametrize("page", ["index.html", f"notebooks/{NOTEBOOK}.html", "briefing.html"])
 def test_no_label_runs_in_a_browser(built, page):
     chrome = _chromium()
     if chrome is None:

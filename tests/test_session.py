@@ -43,7 +43,7 @@ def test_session_refuses_row_level_tables_and_small_cells(session, tmp_path):
     fragment = json.loads((tmp_path / "provenance" / "07_test.json").read_text())
     out = fragment["outputs"][0]
     assert out["id"] == "07_ok_demo" and out["n"] == session.load().metadata["n_analysable"]
-    assert out["sheet"]["rows"] == [["pss4", "70", "", "3"]]
+    assert out["sheet"]["rows"] == [["Perceived stress (PSS-4)", "70", "", "3"]]  # as readers see it
     assert fragment["inputs"][0]["wave"] == "demo" and fragment["inputs"][0]["synthetic"] is True
 
 

@@ -491,7 +491,7 @@ def run_notebooks(parameters: dict | None = None, output_dir=None, notebooks=Non
     try:
         executed = _run_all(chosen, params, staging, out, echo, jobs)
         if report:
-            write_outputs(staging, [p.stem for p in chosen], echo=lambda *_: None)
+            written = write_outputs(staging, [p.stem for p in chosen], echo=echo_briefing(echo))
         with _ctrl_c_ignored():
             replace_outputs(staging, out)
     except NotebookFailed as exc:
@@ -513,10 +513,17 @@ def run_notebooks(parameters: dict | None = None, output_dir=None, notebooks=Non
     result = {"notebooks": [out / p.relative_to(staging) for p in executed]}
     if report:
         result.update({"manifest": out / "report" / "manifest.json", "workbook": out / "tables" / "tables.xlsx",
-                       "report": out / "report" / "index.html"})
-        echo(f"wrote {result['manifest']}, {result['workbook']} and {result['report']}")
+                       "report": out / "report" / "index.html",
+                       "briefing": out / written["briefing"].relative_to(staging)})
+        echo(f"wrote {result['manifest']}, {result['workbook']}, {result['report']} and {result['briefing']}")
     echo(f"all {len(chosen)} notebooks ran in {time.perf_counter() - start:.0f} s; outputs in {out}")
     return result
+
+
+def echo_briefing(echo):
+    """``echo`` for :func:`write_outputs` inside a run: only what concerns the reader (that the
+    briefing could not be printed, and why), not the staging folder's paths."""
+    return lambda text, *args: echo(text) if str(text).startswith("briefing:") else None
 
 
 def _run_all(chosen: list[Path], params: dict, staging: Path, out: Path, echo, jobs: int | None) -> list[Path]:

@@ -36,8 +36,8 @@ from ..errors import Problem, SurveyDataError
 from ..paths import REPO_DIR, SYNTHETIC_DIR
 from .provenance import describe_input, git_commit, package_version
 from ..measures.scoring import analysis_frame, score_wave
-from .tables import SYNTHETIC_MARK, apa_table, table_caption, write_table
-from ..reading.manifest import DEFAULT_WAVES, read_manifest, resolve_waves  # noqa: F401 (re-exported)
+from .tables import SYNTHETIC_MARK, reader_table, sheet_record, table_caption, table_note, write_table
+from ..reading.manifest import DEFAULT_WAVES, read_details, read_manifest, resolve_waves  # noqa: F401 (re-exported)
 from ..reading.waves import load_wave
 
 #: Columns that identify a respondent or hold their own words: never in an output.
@@ -61,15 +61,6 @@ def file_safe(label) -> str:
 
     text = re.sub(r"[^A-Za-z0-9.-]", "_", str(label))
     return "_" + text[1:] if text.startswith(".") else text or "_"
-
-
-def _figure_of(drawn):
-    """The Figure of a Figure, an Axes or an array of Axes (what the plot functions return)."""
-    if hasattr(drawn, "savefig"):
-        return drawn
-    if hasattr(drawn, "figure"):
-        return drawn.figure
-    return next(iter(drawn.flat if hasattr(drawn, "flat") else drawn)).figure
 
 
 @dataclass
@@ -130,6 +121,9 @@ class Session:
         self.provenance_dir = self.output_dir / "provenance"
         self.show = display
         self.records: list[dict] = []
+        self.statements: list[dict] = []
+        self.findings: list[dict] = []
+        self.details = read_details(waves)
         self._loaded: dict[str, _Loaded] = {}
         self._other: dict[str, dict] = {}  # inputs that are not survey waves (a poll, team returns)
         self._fragment().unlink(missing_ok=True)
@@ -237,6 +231,9 @@ class Session:
         cache = self._loaded[wave.label]
         if cache.info is None:  # hashes the codebook: once per wave, not once per output
             prov = describe_input(wave, self.threshold)
+            entry = next(e for e in self.entries if e["label"] == wave.label)
+            if entry.get("fieldwork"):
+                prov["fieldwork"] = str(entry["fieldwork"])
             cache.info = {"what": f"wave {wave.label}", "file": prov["file"], "n": prov["n_analysable"],
                           "synthetic": prov["synthetic"], "provenance": prov}
         return cache.info
@@ -267,6 +264,43 @@ class Session:
             self._display_html(f"{mark}<p>{html.escape(text)}</p>")
         else:
             self._display_html(f"<p>{html.escape(text)}</p>")
+
+    # -- saying what the numbers mean ----------------------------------------------------------
+    def say(self, text: str, *, headline: bool = False) -> None:
+        """Show a sentence or two interpreting the result above it, and keep it for the report.
+
+        Write ``text`` with :mod:`analysis.outputs.narrative` from the table just saved, so that
+        its numbers are the table's. The report lists a notebook's sentences under its section;
+        the one marked ``headline`` becomes the section's heading (a finding, not a question).
+
+        Examples
+        --------
+        >>> s = Session("09_demo", waves=[{"label": "demo", "data": pd.DataFrame({"respondent_id": ["a"]})}],
+        ...             display=False)
+        >>> s.say("Most respondents work more than their contracted hours.", headline=True)
+        >>> s.statements
+        [{'text': 'Most respondents work more than their contracted hours.', 'headline': True}]
+        """
+        self.statements.append({"text": str(text), "headline": bool(headline)})
+        self._write_fragment()
+        self._display_html(f'<p class="interpretation">{html.escape(str(text))}</p>')
+
+    def key_findings(self, table: pd.DataFrame, *, labels=None, headlines=None) -> list[dict]:
+        """Save :func:`analysis.key_findings` as the table ``key_findings``, show its sentences
+        (:func:`analysis.outputs.narrative.key_finding_sentences`) and keep them for the report,
+        which opens with them. Returns the sentences."""
+        from .narrative import key_finding_sentences
+
+        labels = [str(lb) for lb in (labels or [self.label])]
+        self.table("key_findings", table, f"Key findings, wave {self.label}", labels=labels,
+                   note="Shares: Wilson 95% intervals; means: t intervals; changes: later minus earlier wave, "
+                        "Welch (means) or Wald (shares) intervals.")
+        table_id = self.records[-1]["id"]
+        self.findings = [item | {"table": table_id} for item in key_finding_sentences(table, headlines)]
+        self._write_fragment()
+        items = "".join(f"<li>{html.escape(item['text'])}</li>" for item in self.findings)
+        self._display_html(f"<ul>{items}</ul>")
+        return self.findings
 
     # -- saving --------------------------------------------------------------------------------
     def _stem(self, name: str, labels) -> str:
@@ -326,8 +360,9 @@ class Session:
         stem = self._stem(name, labels)
         source = self.source(labels)
         synthetic = self.synthetic(labels)
-        files = write_table(stem, shown, caption, self.tables_dir, source=source, synthetic=synthetic, note=note)
-        formatted = apa_table(shown)
+        files = write_table(stem, shown, caption, self.tables_dir, source=source, synthetic=synthetic, note=note,
+                            n=n if n is not None else n_total)
+        formatted = reader_table(shown)
         record = self._record("table", stem, caption, caption, None, labels, n if n is not None else n_total, files,
                               synthetic)
         record["source"] = source
@@ -335,26 +370,29 @@ class Session:
         record["columns"] = [str(c) for c in shown.columns]
         record["count_columns"] = count_columns(shown)
         record["ledger"] = ledger_entries(shown, self._grouping(table, labels), labels)
-        record["sheet"] = {"columns": [str(c) for c in formatted.columns],
-                           "rows": formatted.astype(object).where(formatted.notna(), "").astype(str).values.tolist()}
+        record["sheet"] = sheet_record(shown)
         self._save(record)
-        self._display_html(_table_html(table_caption(caption, synthetic), formatted, note, source))
+        self._display_html(_table_html(table_caption(caption, synthetic), formatted, table_note(note, shown), source))
 
     def figure(self, name: str, fig, *, title: str, alt_text: str, caption: str = "", labels=None,
-               n: int | None = None) -> None:
+               n: int | None = None, finding: str | None = None) -> None:
         """Stamp and save a figure (PNG 300 dpi, SVG, alt text; see :func:`analysis.outputs.style.save_figure`),
         record it, and show it with its alt text. ``fig`` is a Figure, or the Axes (or array of Axes)
-        a plot function returned."""
-        from .style import save_figure
+        a plot function returned. ``finding``, a sentence of :mod:`analysis.outputs.narrative`
+        about what the figure shows, is drawn under the title (without its closing "Based on ...
+        respondents": the n is in the footer), so a figure lifted into a briefing states its point."""
+        from .narrative import without_n
+        from .style import figure_of, save_figure
 
-        fig = _figure_of(fig)
+        fig = figure_of(fig)
 
         labels = [str(lb) for lb in (labels or [self.label])]
         n = n if n is not None else sum(self._info(lb)["n"] for lb in labels)
         stem = self._stem(name, labels)
         synthetic = self.synthetic(labels)
         saved = save_figure(fig, self.figures_dir / stem, title=title, alt_text=alt_text, caption=caption,
-                            source=self.source(labels), n=n, synthetic=synthetic)
+                            source=self.source(labels), n=n, synthetic=synthetic,
+                            **({"subtitle": without_n(finding)} if finding else {}))
         record = self._record("figure", stem, title, caption, alt_text, labels, n,
                               [saved["png"], saved["svg"], saved["json"]], synthetic)
         record["source"] = saved["source"]
@@ -396,6 +434,9 @@ class Session:
     def _save(self, record: dict) -> None:
         key = (record["kind"], record["id"])
         self.records = [r for r in self.records if (r["kind"], r["id"]) != key] + [record]
+        self._write_fragment()
+
+    def _write_fragment(self) -> None:
         order = self.labels + list(self._other)
         labels = sorted({lb for r in self.records for lb in r["waves"]}, key=order.index)
         fragment = {
@@ -405,6 +446,9 @@ class Session:
             "threshold": self.threshold,
             "inputs": [self._info(lb)["provenance"] for lb in labels],
             "outputs": [{k: v for k, v in r.items() if k != "files_written"} for r in self.records],
+            "statements": self.statements,
+            "findings": self.findings,
+            "details": self.details,
         }
         self.provenance_dir.mkdir(parents=True, exist_ok=True)
         self._fragment().write_text(json.dumps(fragment, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

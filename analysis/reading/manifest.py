@@ -1,7 +1,9 @@
 """The waves manifest: which survey waves a run analyses, in time order.
 
-A manifest is a YAML file ``waves: [{label, path, codebook}]`` with paths relative to the
-manifest's own folder (``data/synthetic/waves.yaml`` lists the bundled synthetic waves).
+A manifest is a YAML file ``waves: [{label, path, codebook, fieldwork}]`` with paths relative
+to the manifest's own folder (``data/synthetic/waves.yaml`` lists the bundled synthetic waves).
+``fieldwork`` (optional) says when the wave's answers were collected; an optional ``report:``
+section gives what the report prints about itself (:func:`read_details`).
 """
 
 from __future__ import annotations
@@ -71,3 +73,40 @@ def resolve_waves(waves=None) -> list[dict]:
         item["label"] = str(item["label"])
         entries.append(item)
     return entries
+
+
+#: The keys of a manifest's ``report:`` section.
+DETAIL_KEYS = ("title", "publisher", "release", "contact", "cite_data_as")
+
+
+def read_details(waves=None) -> dict:
+    """What the report says about itself, from the ``report:`` section of a waves manifest:
+    ``title, publisher, release`` (the release date, as text), ``contact, cite_data_as``; all
+    optional. Waves given as a list have none.
+
+    Parameters
+    ----------
+    waves : None, str, Path or list
+        As for :func:`resolve_waves`.
+
+    Examples
+    --------
+    >>> read_details()["release"]
+    'not released: synthetic data for demonstration'
+    >>> read_details([{"label": "2019", "path": "x.csv"}])
+    {}
+    """
+    if waves is not None and not isinstance(waves, (str, Path)):
+        return {}
+    path = Path(waves) if waves is not None else DEFAULT_WAVES
+    if not path.is_file():
+        return {}
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    section = spec.get("report") if isinstance(spec, dict) else None
+    if section is None:
+        return {}
+    unknown = sorted(set(section) - set(DETAIL_KEYS)) if isinstance(section, dict) else ["(not a mapping)"]
+    if unknown:
+        raise SurveyDataError([Problem("bad manifest", None, f"the report section has unknown keys {unknown}",
+                                       f"use only {', '.join(DETAIL_KEYS)}", place="")], source=path.name)
+    return {k: str(section[k]) for k in DETAIL_KEYS if section.get(k) is not None}

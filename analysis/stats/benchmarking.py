@@ -104,7 +104,8 @@ def hse_benchmark(data: pd.DataFrame, scales=None, *, by: str | None = None, ben
         interval), ``p20, p50, p80, band``, ``below_p20, below_p50, below_p80`` (the share of
         respondents scoring strictly below each cut-off) and ``suppressed``. Rows resting on
         fewer respondents than the threshold are suppressed (see :mod:`analysis.disclosure`),
-        their band ``"suppressed"``.
+        their band ``"suppressed"``. A category of ``by`` that no respondent chose has no rows
+        (as in :func:`analysis.prevalence`): it is not a small group, so nothing is hidden.
 
     Examples
     --------
@@ -126,6 +127,7 @@ def hse_benchmark(data: pd.DataFrame, scales=None, *, by: str | None = None, ben
     threshold = check_call("hse_benchmark()", data, columns={"scale": scales, "by": [by] if by else []},
                            level=level, threshold=threshold, problems=problems)
     groups = [(None, data)] if by is None else [(lv, data[data[by] == lv]) for lv in levels(data[by])]
+    groups = [(lv, part) for lv, part in groups if lv is None or len(part)]  # a category nobody chose is no group
     rows = []
     for lv, part in groups:
         for scale in scales:

@@ -85,18 +85,30 @@ def bme_experience(data: pd.DataFrame, *, threshold: int = DEFAULT_THRESHOLD,
     (['hse_demands', 'hse_control'], ['bme', 'white'])
     """
     threshold = check_call("bme_experience()", data, columns={"column": ["bme"]}, threshold=threshold)
-    d = data.copy()
+    d = with_racism_any(data)
     d["bme_group"] = pd.Categorical(d["bme"].map({1.0: "bme", 0.0: "white"}), categories=GROUPS)
-    racism_any = []
-    for col in RACISM:
-        if col in d:
-            d[f"{col}_any"] = (d[col] >= 1).astype(float).where(d[col].notna())
-            racism_any.append(f"{col}_any")
+    racism_any = [f"{col}_any" for col in RACISM if col in d]
     hse = [h for h in scale_names("hse_mit") if h in d]
     outcomes = hse + [c for c in OUTCOMES if c in d] + racism_any
     comp = compare_groups(d, outcomes, by="bme_group", correction=correction, threshold=threshold)
     return BMEExperience(comp.tests, comp.descriptives, _racism(d, racism_any, threshold),
                          _interactions(d, hse, correction, threshold))
+
+
+def with_racism_any(data: pd.DataFrame) -> pd.DataFrame:
+    """``data`` with ``<item>_any`` beside each racism item it has: 1 when the respondent reported
+    at least one incident in the last 12 months, 0 when none, missing when unanswered.
+
+    Examples
+    --------
+    >>> with_racism_any(pd.DataFrame({"racism_colleagues_12m": [0, 2, None]}))["racism_colleagues_12m_any"].tolist()
+    [0.0, 1.0, nan]
+    """
+    d = data.copy()
+    for col in RACISM:
+        if col in d:
+            d[f"{col}_any"] = (d[col] >= 1).astype(float).where(d[col].notna())
+    return d
 
 
 def _racism(d: pd.DataFrame, racism_any: list, threshold: int) -> pd.DataFrame:

@@ -27,6 +27,16 @@ def _csv(frame, path: Path) -> Path:
     return path
 
 
+#: What the report of the bundled waves says about itself (the waves manifest's report: section).
+REPORT_DETAILS = {
+    "title": "Social workers' wellbeing and working conditions (synthetic demonstration)",
+    "publisher": "wellbeing-survey (demonstration run on generated data)",
+    "release": "not released: synthetic data for demonstration",
+    "contact": "the wellbeing-survey issue tracker",
+    "cite_data_as": "Do not cite: the respondents are generated, not surveyed.",
+}
+
+
 def _yaml(mapping: dict, path: Path, header: str = "") -> Path:
     path.write_text(header + yaml.safe_dump(mapping, sort_keys=False, allow_unicode=True, width=100),
                     encoding="utf-8")
@@ -79,7 +89,8 @@ def write_bundled(directory=None) -> list[Path]:
                                   "generator": f"analysis/synthetic/params/wave_{label}.yaml (seed {params['seed']})",
                                   "command": "python -m analysis synthetic"},
                                  out / f"{name}.meta.yaml"))
-        manifest.append({"label": label, "path": f"{stem}.csv", "codebook": f"{stem}.codebook.yaml"})
+        manifest.append({"label": label, "path": f"{stem}.csv", "codebook": f"{stem}.codebook.yaml",
+                         "fieldwork": params["fieldwork"]})
 
     demo = demo_wave(n=500, seed=DEMO_SEED, wave="demo", empty_rate=0.02)
     written.append(_csv(demo, out / "demo_wave.csv"))
@@ -91,8 +102,10 @@ def write_bundled(directory=None) -> list[Path]:
                        f"{DEMO_SEED}, empty_rate=0.02).",
         "command": "python -m analysis synthetic",
     }, out / "demo_wave.meta.yaml"))
-    written.append(_yaml({"waves": manifest}, out / "waves.yaml",
-                         "# Waves the main job (python -m analysis run) loads, validates and scores.\n"))
+    written.append(_yaml({"report": REPORT_DETAILS, "waves": manifest}, out / "waves.yaml",
+                         "# Waves the main job (python -m analysis run) loads, validates and scores.\n"
+                         "# fieldwork: when the answers were collected. The report: section is what the report\n"
+                         "# prints about itself (all optional): title, publisher, release, contact, cite_data_as.\n"))
     written += write_poll(out)
     written += write_teams(out)
     return written

@@ -120,6 +120,24 @@ def flag_value(value: float, cut: dict) -> str:
     return "red" if v <= cut["red"] else "amber" if v <= cut["amber"] else "green"
 
 
+#: The flag of a service's total of a team count (see :func:`summed_indicators`).
+NOT_APPLICABLE = "not applicable"
+
+
+def summed_indicators() -> set:
+    """Indicators whose service figure is a total over teams (a recorded count, or a difference
+    without a weight), so that a team's cut-offs say nothing about it: flagged
+    :data:`NOT_APPLICABLE` in a service table.
+
+    Examples
+    --------
+    >>> sorted(summed_indicators())
+    ['unallocated_change_12m', 'unallocated_now']
+    """
+    return {name for name, d in load_definitions().items()
+            if d["formula"] == "value" or (d["formula"] == "difference" and not d.get("weight"))}
+
+
 def flag(indicators: pd.DataFrame, thresholds=None) -> pd.DataFrame:
     """Add a ``<indicator>_flag`` column after each indicator that has cut-offs.
 
@@ -136,7 +154,8 @@ def flag(indicators: pd.DataFrame, thresholds=None) -> pd.DataFrame:
     DataFrame
         The input's columns, each flagged indicator followed by its ``<indicator>_flag``
         ("red", "amber", "green" or "no data"; cut-offs inclusive), and a last column
-        ``threshold_status`` ("example" or "local").
+        ``threshold_status`` ("example" or "local"). In a service table (one with ``n_teams``),
+        the totals of team counts (:func:`summed_indicators`) are flagged "not applicable".
 
     Examples
     --------
@@ -146,10 +165,14 @@ def flag(indicators: pd.DataFrame, thresholds=None) -> pd.DataFrame:
     """
     thr = load_thresholds(thresholds)
     out = indicators.copy()
+    service_totals = summed_indicators() if "n_teams" in out.columns else set()
     for name, cut in thr.cuts.items():
         if name not in out.columns:
             continue
-        flags = [flag_value(v, cut) for v in pd.to_numeric(out[name]).to_numpy(dtype="float64", na_value=np.nan)]
+        if name in service_totals:  # a service's total of a team count: the team cut-offs do not apply
+            flags = [NOT_APPLICABLE] * len(out)
+        else:
+            flags = [flag_value(v, cut) for v in pd.to_numeric(out[name]).to_numpy(dtype="float64", na_value=np.nan)]
         if f"{name}_flag" in out.columns:
             out[f"{name}_flag"] = flags
         else:
