@@ -39,6 +39,7 @@ _EXPORTS = {
     "load_instruments": "analysis.instruments",
     "scale_labels": "analysis.instruments",
     "scale_key": "analysis.instruments",
+    "use_study_labels": "analysis.labels",
     "scale_names": "analysis.instruments",
     # reading
     "Wave": "analysis.reading.waves",

@@ -20,7 +20,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import SurveyDataError
+from .errors import LISTED, SurveyDataError
 
 
 def _add_wave_arguments(p, many: bool = False) -> None:
@@ -204,7 +204,8 @@ def _parser() -> argparse.ArgumentParser:
                                    "its codebook. Prints what loading did and the exclusions; on problems, "
                                    "lists them all and exits with status 2.")
     _add_wave_arguments(p)
-    p.add_argument("--verbose", "-v", action="store_true", help="list the missing-value codes column by column")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="list the missing-value codes column by column, and every problem when loading fails")
 
     p = sub.add_parser("score", help="write each respondent's scale scores",
                        description="Score every instrument of a wave and write one row per respondent "
@@ -292,7 +293,8 @@ def main(argv=None) -> int:
         print(f"{lead}interrupted: {str(exc) or 'stopped before it finished'}", file=sys.stderr)
         return 130
     except SurveyDataError as exc:
-        print(exc, file=sys.stderr)
+        # the diagnosis and the pointer to the full list in the command line's words; --verbose lists all
+        print(exc.report(None if getattr(args, "verbose", False) else LISTED, command=True), file=sys.stderr)
         return 2
     except (FileNotFoundError, ValueError) as exc:  # e.g. no notebook matches, nothing to rebuild
         print(f"{args.command}: {exc}", file=sys.stderr)

@@ -16,6 +16,7 @@ May import: nothing from the package (it is the foundation of every stage).
 from __future__ import annotations
 
 import functools
+import inspect
 import importlib
 import importlib.abc
 import importlib.util
@@ -98,7 +99,7 @@ def old_calls(*, positional: tuple[str, ...] = (), renamed: dict | None = None, 
     renamed = dict(renamed or {})
 
     def decorate(func):
-        code = func.__code__
+        code = inspect.unwrap(func).__code__   # the function itself, under any checking wrapper
         n_positional = code.co_argcount
 
         @functools.wraps(func)

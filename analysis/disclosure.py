@@ -30,7 +30,10 @@ import numpy as np
 import pandas as pd
 
 from .arguments import DEFAULT_THRESHOLD
+from .arguments import as_names as _as_names
+from .arguments import check_data as _check_data
 from .arguments import check_threshold as _check_threshold
+from .arguments import did_you_mean as _did_you_mean
 from .arguments import threshold_or_raise as _threshold_or_raise
 from .errors import SHOW, Problem, SurveyDataError
 
@@ -109,7 +112,7 @@ def suppress(
         One row per group (or group x statistic), with a count of respondents.
     n_column : str
         The column holding the number of respondents each row rests on.
-    value_columns : list of str, optional
+    value_columns : str or list of str, optional
         Columns to blank on suppressed rows. Default: every numeric column except ``n_column``
         and the ``by`` columns (pass it to keep numeric labels such as a year or a scale's k).
     threshold : int
@@ -150,16 +153,17 @@ def suppress(
     """
     source = "table given to suppress()"
     if not isinstance(table, pd.DataFrame):
-        raise SurveyDataError([_not_a_frame(table, "suppress()")], source=source)
+        raise SurveyDataError(_check_data(table, "suppress()", "counts", "table"), source=source)
     problems: list[Problem] = []
     threshold, bad = _check_threshold(threshold)
     problems += bad
-    by_list = _as_list(by)
+    by_list = _as_names(by, "by", "suppress()")
     problems += _unknown_columns(table, [n_column], "n_column",
                                  "pass n_column= the column holding the number of respondents")
     problems += _unknown_columns(table, by_list, "by", "pass by= the columns holding the group labels")
     if value_columns is not None:
-        problems += _unknown_columns(table, list(value_columns), "value_columns",
+        value_columns = _as_names(value_columns, "value_columns", "suppress()")
+        problems += _unknown_columns(table, value_columns, "value_columns",
                                      "list only columns of the table in value_columns=")
     if by is not None and not by_list:
         problems.append(Problem("bad argument", None, "by= is an empty list",
@@ -388,7 +392,7 @@ def suppress_crosstab(
     """
     source = "counts given to suppress_crosstab()"
     if not isinstance(counts, pd.DataFrame):
-        raise SurveyDataError([_not_a_frame(counts, "suppress_crosstab()")], source=source)
+        raise SurveyDataError(_check_data(counts, "suppress_crosstab()", "counts", "counts"), source=source)
     problems: list[Problem] = []
     threshold, bad = _check_threshold(threshold)
     problems += bad
@@ -580,7 +584,7 @@ def assert_no_small_cells(
                 count=len(cells))], source=source)
         return None
     if not isinstance(table, pd.DataFrame):
-        raise SurveyDataError([_not_a_frame(table, "assert_no_small_cells()")], source=source)
+        raise SurveyDataError(_check_data(table, "assert_no_small_cells()", "counts", "table"), source=source)
     problems += _unknown_columns(table, [n_column], "n_column",
                                  "pass n_column= the column holding the number of respondents")
     if problems:
@@ -911,23 +915,10 @@ def _unknown_columns(table: pd.DataFrame, names, argument: str, fix: str) -> lis
         if name not in table.columns:
             problems.append(Problem(
                 "unknown column", str(name),
-                f"{argument}={name!r} is not a column of the table; its columns are "
+                f"{argument}={name!r} is not a column of the table{_did_you_mean(name, known)}; its columns are "
                 f"{', '.join(repr(_plain(c)) for c in known)}",
                 fix))
     return problems
-
-
-def _not_a_frame(obj, caller: str) -> Problem:
-    return Problem("not a table", None, f"{caller} was given a {type(obj).__name__}, not a DataFrame",
-                   "pass the table as a pandas DataFrame")
-
-
-def _as_list(by) -> list:
-    if by is None:
-        return []
-    if isinstance(by, (list, tuple)):
-        return list(by)
-    return [by]
 
 
 def _not_answered_rows(table: pd.DataFrame) -> np.ndarray:

@@ -2,7 +2,9 @@
 
 A :class:`SurveyDataError` gathers *every* problem found in a wave or codebook and reports them at
 once, each naming the column, the respondents (first few ids and data rows plus a count), the
-offending values, what was expected and how to fix it.
+offending values, what was expected and how to fix it. Its message opens with a one-line
+:class:`Diagnosis` when the problems come down to one mistake, and lists the first
+:data:`LISTED` problems, counting the rest by kind.
 """
 
 from __future__ import annotations
@@ -87,8 +89,64 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
+#: How many problems an error's message lists before "... and N more problems" (all are in
+#: ``err.problems``).
+LISTED = 10
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What most of a list of problems come down to, said in one line before the list.
+
+    Attributes
+    ----------
+    kind : str
+        Short class of mistake, e.g. ``"raw export"`` or ``"codebook of another export"``.
+    library : str
+        The line as a library user reads it (``codebook=``, ``analysis.draft_codebook``).
+    command : str
+        The same line for the command line (``--codebook``, ``wellbeing-survey codebook draft``);
+        default the library's.
+    """
+
+    kind: str
+    library: str
+    command: str = ""
+
+    def text(self, command: bool = False) -> str:
+        """The line, for the command line when ``command``."""
+        return (self.command or self.library) if command else self.library
+
+
+#: Count nouns that end a problem kind and take an "s" in a count ("40 unknown columns").
+_COUNT_NOUNS = ("column", "columns", "id", "rule", "argument", "instrument", "label", "item", "row",
+                "character", "code", "key", "file", "value", "category", "team", "wave", "cell", "table")
+
+
+def count_kind(kind: str, n: int) -> str:
+    """``n`` problems of one kind, as a count a person reads.
+
+    Examples
+    --------
+    >>> count_kind("unknown column", 40), count_kind("out of range", 6), count_kind("unknown category", 2)
+    ('40 unknown columns', '6 out of range', '2 unknown categories')
+    """
+    words = kind.split()
+    countable = (n != 1 and words[-1] in _COUNT_NOUNS and words[-1][-1] != "s"
+                 and not {"a", "an", "of", "is", "in"} & set(words))
+    if countable:
+        words[-1] = words[-1][:-1] + "ies" if words[-1].endswith("y") else words[-1] + "s"
+    return f"{n} {' '.join(words)}"
+
+
 class SurveyDataError(ValueError):
     """A wave or codebook that cannot be loaded as it is; lists every problem found.
+
+    The message opens with a one-line diagnosis when the problems come down to one mistake (a raw
+    export loaded without its codebook, a codebook of another export), then lists the first
+    :data:`LISTED` problems and counts the rest by kind. Every problem stays in ``problems``
+    (:meth:`report` with ``limit=None`` lists them all, as ``wellbeing-survey validate --verbose``
+    does).
 
     Attributes
     ----------
@@ -98,21 +156,64 @@ class SurveyDataError(ValueError):
         The file (or object) that was being loaded, or the function that was called.
     outcome : str
         What did not happen, for the message (default "nothing was loaded").
+    diagnosis : Diagnosis or None
+        The one-line reading of the problems, when there is one.
     """
 
-    def __init__(self, problems: list[Problem], source: str = "the data", outcome: str = "nothing was loaded"):
+    #: What the message says about row numbers when a problem names rows.
+    rows_note = "Rows are data rows (1 = first respondent)."
+
+    def __init__(self, problems: list[Problem], source: str = "the data", outcome: str = "nothing was loaded",
+                 diagnosis: Diagnosis | None = None):
         self.problems = list(problems)
         self.source = source
         self.outcome = outcome
-        super().__init__(self._message())
+        self.diagnosis = diagnosis
+        super().__init__(self.report())
 
-    def _message(self) -> str:
+    def report(self, limit: int | None = LISTED, *, command: bool = False) -> str:
+        """The message: the diagnosis, then the problems (the first ``limit``; all when None).
+
+        Parameters
+        ----------
+        limit : int or None
+            How many problems to list before counting the rest by kind.
+        command : bool
+            Word the diagnosis and the pointer to the full list for the command line.
+
+        Examples
+        --------
+        >>> err = SurveyDataError([Problem("unknown column", f"q{i}", "not in the data dictionary")
+        ...                        for i in range(12)], source="export.csv")
+        >>> print(err.report(limit=2))
+        export.csv: 12 problems found; nothing was loaded.
+          1. [unknown column] column 'q0': not in the data dictionary
+          2. [unknown column] column 'q1': not in the data dictionary
+          ... and 10 more problems of the same kinds: 10 unknown columns (err.problems lists all 12)
+        """
         n = len(self.problems)
-        head = f"{self.source}: {n} problem{'s' if n != 1 else ''} found; {self.outcome}."
+        found = f"{n} problem{'s' if n != 1 else ''} found; {self.outcome}."
+        head = (f"{self.source}: {self.diagnosis.text(command)}\n{found}" if self.diagnosis
+                else f"{self.source}: {found}")
         if any(p.rows for p in self.problems):
-            head += " Rows are data rows (1 = first respondent)."
-        body = "\n".join(f"  {i}. {p.describe()}" for i, p in enumerate(self.problems, 1))
-        return f"{head}\n{body}"
+            head += f" {self.rows_note}"
+        shown = self.problems if limit is None else self.problems[:limit]
+        lines = [head] + [f"  {i}. {p.describe()}" for i, p in enumerate(shown, 1)]
+        if len(shown) < n:
+            lines.append(self._rest(shown, command))
+        return "\n".join(lines)
+
+    def _rest(self, shown: list[Problem], command: bool) -> str:
+        """The line that counts the problems not listed, by kind."""
+        rest = self.problems[len(shown):]
+        kinds: dict[str, int] = {}
+        for p in rest:
+            kinds[p.kind] = kinds.get(p.kind, 0) + 1
+        same = " of the same kinds" if set(kinds) <= {p.kind for p in shown} else ""
+        where = ("wellbeing-survey validate --verbose lists" if command else "err.problems lists")
+        counts = ", ".join(count_kind(k, c) for k, c in kinds.items())
+        return f"  ... and {len(rest)} more problem{'s' if len(rest) != 1 else ''}{same}: {counts} " \
+               f"({where} all {len(self.problems)})"
 
     def to_frame(self):
         """Return the problems as a table: kind, column, source_column, count, message, fix."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from .arguments import checked
 from .errors import CodebookError, Problem
 from .paths import INSTRUMENT_SCHEMA_FILE, INSTRUMENTS_DIR
 from .specs import check_against_schema
@@ -204,6 +205,7 @@ def _load_dir(directory: str) -> tuple[Instrument, ...]:
     return tuple(out)
 
 
+@checked(directory="path")
 def load_instruments(directory: str | Path | None = None) -> tuple[Instrument, ...]:
     """Return every instrument described in ``directory`` (default: the package's own).
 
@@ -243,6 +245,7 @@ def instrument(instrument_id: str, directory: str | Path | None = None) -> Instr
     return found[instrument_id]
 
 
+@checked(instrument_id="text")
 def scale_names(instrument_id: str) -> list[str]:
     """The scale columns of an instrument, in the order of its file (total scales included).
 
@@ -254,6 +257,7 @@ def scale_names(instrument_id: str) -> list[str]:
     return [s.name for s in instrument(instrument_id).scales]
 
 
+@checked(directory="path")
 def scale_labels(directory: str | Path | None = None) -> dict:
     """Scale column -> its label in the instrument file, for every instrument.
 
@@ -265,6 +269,7 @@ def scale_labels(directory: str | Path | None = None) -> dict:
     return {s.name: s.label for i in load_instruments(directory) for s in i.scales}
 
 
+@checked(directory="path")
 def scale_key(directory: str | Path | None = None):
     """Every scale of every instrument with its range and what a higher score means: the key a
     reader needs beside any table of scores (the report prints it).

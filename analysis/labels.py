@@ -3,7 +3,9 @@ columns of the results tables, from ``analysis/specs/labels.yaml`` and the instr
 
 Figures, Markdown tables, the HTML report and the workbook speak in these labels ("Children and
 families", "Managers' support", "Perceived stress (PSS-4)"); CSV files keep the codes, for
-machines. :func:`readable` turns a results table into its reader's version.
+machines. :func:`readable` turns a results table into its reader's version. A study's codebook
+may give its questionnaire's own wording (``labels:``), which :func:`use_study_labels` puts
+before the package's labels.
 
 May import: :mod:`analysis.errors`, :mod:`analysis.paths`, :mod:`analysis.instruments`.
 """
@@ -15,6 +17,7 @@ from functools import lru_cache
 
 import yaml
 
+from .arguments import checked
 from .instruments import scale_labels
 from .paths import SPECS_DIR
 
@@ -29,6 +32,45 @@ def _labels() -> dict:
     return yaml.safe_load(LABELS_FILE.read_text(encoding="utf-8"))
 
 
+#: The study's own wording, from the ``labels:`` section of its codebooks: used before the
+#: package's labels. Set by :func:`use_study_labels` (a notebook's ``Session`` does it for its waves).
+_STUDY: dict = {"columns": {}, "values": {}}
+
+
+@checked(labels="mapping")
+def use_study_labels(labels: dict | None = None) -> dict:
+    """Use a study's own wording for columns and category values, in place of the package's
+    labels, until the next call; returns the wording used before (to restore it).
+
+    Parameters
+    ----------
+    labels : dict, optional
+        ``{"columns": {canonical column or scale: text}, "values": {category code: text}}``, as a
+        codebook's ``labels:`` section gives it (:attr:`analysis.Wave.metadata` ``["labels"]``);
+        None or empty: the package's own labels only.
+
+    Examples
+    --------
+    >>> before = use_study_labels({"columns": {"sector": "Area of practice"}})
+    >>> column_label("sector"), column_label("role")
+    ('Area of practice', 'Job role')
+    >>> _ = use_study_labels(before)
+    >>> column_label("sector")
+    'Service area'
+    """
+    global _STUDY
+    before = _STUDY
+    labels = labels or {}
+    _STUDY = {"columns": dict(labels.get("columns") or {}), "values": dict(labels.get("values") or {})}
+    return before
+
+
+def study_label(code) -> str | None:
+    """The study's own wording of a column, scale or category code, or None."""
+    code = str(code)
+    return _STUDY["columns"].get(code) or _STUDY["values"].get(code)
+
+
 def column_label(name) -> str:
     """The label of a canonical column, a scale or a derived variable.
 
@@ -38,7 +80,7 @@ def column_label(name) -> str:
     ("Managers' support", 'Intend to leave their job', 'Perceived stress (PSS-4)')
     """
     name = str(name)
-    return scale_labels().get(name) or _labels()["columns"].get(name) or name
+    return _STUDY["columns"].get(name) or scale_labels().get(name) or _labels()["columns"].get(name) or name
 
 
 def value_label(value) -> str:
@@ -49,7 +91,7 @@ def value_label(value) -> str:
     >>> value_label("children_families"), value_label("Wales"), value_label("bme")
     ('Children and families', 'Wales', 'BME')
     """
-    return _labels()["values"].get(str(value), str(value))
+    return _STUDY["values"].get(str(value)) or _labels()["values"].get(str(value), str(value))
 
 
 def term_label(term) -> str:

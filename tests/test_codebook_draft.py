@@ -271,13 +271,13 @@ def test_a_qualtrics_block_is_matched_by_its_numbers_and_answers(tmp_path):
     assert "HSE MSIT items" in draft.todo[0].message  # a hint, not a mapping
 
 
-def test_qualtrics_extra_header_rows_are_a_todo_and_their_question_text_is_used(tmp_path):
+def test_qualtrics_extra_header_rows_are_skipped_by_header_rows_and_their_question_text_is_used(tmp_path):
     text = ('ResponseId,Q1,Q2\nResponse ID,Which nation do you work in?,How satisfied are you with your job?\n'
             '{"ImportId":"_recordId"},{"ImportId":"QID1"},{"ImportId":"QID2"}\n'
             "R_1,England,Satisfied\nR_2,Wales,Very dissatisfied\n")
     draft = draft_codebook(write_csv(tmp_path / "w.csv", text), wave="2019")
     assert draft.codebook["columns"] == {"ResponseId": "respondent_id", "Q1": "nation", "Q2": "job_satisfaction"}
-    assert [t.kind for t in draft.todo] == ["extra header rows"]
+    assert draft.todo == [] and draft.codebook["header_rows"] == 3   # the file is not to be edited
     assert draft.columns.set_index("export_column").loc["Q1", "detail"].startswith("question text")
 
 

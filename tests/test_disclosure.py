@@ -450,7 +450,7 @@ def test_assert_on_a_crosstab_with_a_small_count():
     (lambda: suppress(SECTORS.assign(n=["few"] * 5)), "not a count", "column 'n' holds str values"),
     (lambda: suppress(SECTORS.assign(suppressed="yes")), "bad suppression marks",
      "column 'suppressed' should hold only"),
-    (lambda: suppress([1, 2]), "not a table", "suppress() was given a list, not a DataFrame"),
+    (lambda: suppress([1, 2]), "not a table", "table= is a list; suppress() expects a table of counts"),
     (lambda: suppress_crosstab(pd.DataFrame({"x": [3, 40]}), threshold=0.5), "bad threshold",
      "threshold=0.5"),
     (lambda: suppress_crosstab(pd.DataFrame({"x": [3, -2], "y": [1, 1]})), "negative count",

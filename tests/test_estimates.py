@@ -221,7 +221,7 @@ def test_a_string_is_one_name_and_a_wave_gets_advice():
     with pytest.raises(SurveyDataError, match=r"did you mean 'pss4'"):
         group_means(d, "psss4", threshold=1)
 
-    class FakeWave:  # what a loaded Wave looks like from outside
-        exclusions = metadata = None
-    with pytest.raises(SurveyDataError, match=r"pass analysis_frame\(wave\)"):
-        group_means(FakeWave(), "pss4")
+    # A loaded Wave is taken as analysis_frame(wave) (tests/test_guards.py); anything else that is
+    # not a table gets the advice.
+    with pytest.raises(SurveyDataError, match=r"e\.g\. analysis_frame\(wave\)"):
+        group_means(object(), "pss4")

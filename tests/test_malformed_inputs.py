@@ -147,7 +147,8 @@ def test_two_header_rows_in_a_csv():
     assert p.message.startswith("two header rows?")
     assert "pss_1, pss_2, pss_3, pss_4, sector" in p.message
     assert p.values[:2] == ("Unable to control", "Confident")
-    assert p.fix == "remove the second header row or set header_rows: 2 in the codebook"
+    assert p.fix == ("set header_rows: 2 in the codebook (leave the file as exported: its checksum is recorded "
+                     "in the report's provenance)")
     wave = load("two_header_rows.csv", {"codebook": 1, "header_rows": 2})
     assert wave.data["respondent_id"].tolist() == ["m1", "m2", "m3"]
     assert wave.data["pss_4"].tolist() == [4.0, 3.0, 2.0] and wave.metadata["n_read"] == 3
@@ -254,7 +255,7 @@ def test_duplicate_column_names_in_excel_and_dataframes(tmp_path):
 def test_codebook_naming_absent_columns():
     p, _ = only_problem("absent_columns.csv", "absent_columns.yaml")
     assert p.kind == "codebook names absent columns"
-    assert "['Area', 'StartDate']" in p.message and "['ID', 'Q1', 'Q2', 'Q3', 'Q4']" in p.message
+    assert "not in the file: 'Area', 'StartDate'" in p.message and "['ID', 'Q1', 'Q2', 'Q3', 'Q4']" in p.message
     assert "columns:, ignore:" in p.fix
 
 

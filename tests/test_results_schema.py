@@ -27,7 +27,7 @@ NOT_ESTIMATES = {
                      "load_health_check", "pool_waves", "draft_codebook", "write_draft", "write_template"],
                     "read, draft or write inputs"),
     **dict.fromkeys(["score_wave", "analysis_frame"], "respondent-level scores, never published as they are"),
-    **dict.fromkeys(["scale_names", "scale_labels", "scale_label", "scale_key", "dictionary_table"],
+    **dict.fromkeys(["scale_names", "scale_labels", "scale_label", "scale_key", "use_study_labels", "dictionary_table"],
                     "names and labels from the specification files"),
     **dict.fromkeys(["exclusion_summary", "exclusion_table", "missing_score_table", "concat_logs", "scoring_log",
                      "wave_overview"], "logs and counts of respondents, checked by the disclosure tests"),

@@ -128,3 +128,26 @@ def test_manifest_merges_fragments_without_repeating_inputs(tmp_path):
     m = json.loads(write_manifest(frags, tmp_path / "m.json").read_text())
     assert m["inputs"] == [inp] and m["synthetic"] is True and m["notebooks"] == ["01_x", "02_x"]
     assert [o["id"] for o in m["outputs"]] == ["01_t", "02_t"] and all("sheet" not in o for o in m["outputs"])
+
+
+def test_a_notebook_run_by_hand_writes_to_a_folder_of_its_own(monkeypatch, tmp_path):
+    # No output_dir (a student running one notebook from JupyterLab): a folder named after the run,
+    # never the repository's figures/ and tables/, which the main job writes.
+    from analysis.outputs import session as session_module
+    from analysis.paths import FIGURES_DIR, TABLES_DIR
+
+    monkeypatch.setattr(session_module, "RUNS_DIR", tmp_path / "runs")
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
+    s = Session("04_by_hand", waves=None)
+    assert s.output_dir == tmp_path / "runs" / "bundled_2018" and not s.output_dir.is_relative_to(TABLES_DIR)
+    s.table("t", pd.DataFrame({"variable": ["pss4"], "n": [70]}), "A table")
+    assert (tmp_path / "runs" / "bundled_2018" / "tables" / "04_t_2018.csv").is_file()
+    assert not (TABLES_DIR / "04_t_2018.csv").exists() and not (FIGURES_DIR / "04_t_2018.png").exists()
+    s.banner()
+    assert "Outputs go to" in shown[-1].data and "bundled_2018" in shown[-1].data
+    mine = Session("04_by_hand", waves=[{"label": "2019/20", "data": s.load().data.assign(wave="2019/20")}])
+    assert mine.output_dir.name == "waves_2019_20"
+    # With output_dir (the runner always gives one) nothing is said about it.
+    Session("04_given", waves=None, output_dir=tmp_path / "given").banner()
+    assert "Outputs go to" not in shown[-1].data

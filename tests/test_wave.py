@@ -205,12 +205,12 @@ def test_codebook_labels_missing_codes_and_recodes(tmp_path):
 
 def test_codebook_problems(tmp_path):
     path = canonical_csv(tmp_path, "ID,Q1\n1,Often\n")
-    with pytest.raises(CodebookError, match="Additional properties are not allowed \\('colums'"):
+    with pytest.raises(CodebookError, match="unknown key 'colums'; did you mean 'columns'"):
         load_wave(path, {"codebook": 1, "colums": {}})
     with pytest.raises(SurveyDataError) as exc:
         load_wave(path, {"codebook": 1, "wave": 1, "columns": {"ID": "respondent_id", "Q1": "pss_1", "Q9": "pss_2"}})
     found = problems(exc)
-    assert "['Q9'] that are not in the file" in found[("codebook names absent columns", None)].message
+    assert "names 1 export column(s) that are not in the file: 'Q9'" in found[("codebook names absent columns", None)].message
     with pytest.raises(SurveyDataError) as exc:
         load_wave(path, {"codebook": 1, "wave": 1, "columns": {"ID": "respondent_id", "Q1": "respondent_id"}})
     assert ("duplicate columns", "respondent_id") in problems(exc)

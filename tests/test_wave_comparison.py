@@ -36,7 +36,7 @@ def test_compare_waves_2017_to_2018():
 
 def test_compare_waves_bad_calls():
     from analysis import SurveyDataError
-    with pytest.raises(SurveyDataError, match="at least two waves"):
+    with pytest.raises(SurveyDataError, match="needs at least two"):
         compare_waves({"2017": frame("2017")})
     with pytest.raises(SurveyDataError, match="wave 2017 has no column 'uwes_total'"):
         compare_waves({"2017": frame("2017"), "2018": frame("2018")}, ["uwes_total"])

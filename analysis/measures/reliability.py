@@ -14,6 +14,7 @@ import pingouin as pg
 from scipy import stats
 from statsmodels.multivariate.factor import Factor
 
+from ..arguments import as_wave, check_call
 from ..deprecations import old_calls
 from .scoring import keyed_items
 
@@ -135,6 +136,8 @@ def reliability(wave, *, level: float = 0.95) -> pd.DataFrame:
     >>> rel.query("measure == 'cronbach_alpha'").set_index("scale").loc["hse_demands", "k"]
     np.int64(8)
     """
+    wave = as_wave(wave, "reliability()")
+    check_call("reliability()", wave.data, level=level)
     rows = []
     for inst in wave.instruments:
         keyed = keyed_items(wave.data, inst)

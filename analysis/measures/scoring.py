@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .derived import WorkingTime, derive
+from ..arguments import as_table, as_wave
 from ..errors import SurveyDataWarning, fail
 from ..reading.exclusions import concat_logs, empty_log, make_log
 from ..instruments import Instrument, Scale
@@ -224,6 +225,7 @@ def score_wave(wave, missing_rule=None, working_time: WorkingTime | None = None)
     >>> bool(scores["pss4"].between(0, 16).all())
     True
     """
+    wave = as_wave(wave, "score_wave()")
     data = wave.data
     instruments = wave.instruments
     names = [s.name for inst in instruments for s in inst.scales]
@@ -249,6 +251,7 @@ def scoring_log(wave, missing_rule=None) -> pd.DataFrame:
     DataFrame
         Exclusions log rows with ``scope="scale"`` and ``rule="too_few_answers"``.
     """
+    wave = as_wave(wave, "scoring_log()")
     logs = [empty_log()]
     data = wave.data
     ids = data["respondent_id"].to_numpy(dtype=object)
@@ -281,7 +284,24 @@ def analysis_frame(wave, missing_rule=None, working_time: WorkingTime | None = N
     >>> {"pss4", "intend_leave_job", "sector"} <= set(frame.columns), "pss_1" in frame.columns
     (True, False)
     """
+    wave = as_wave(wave, "analysis_frame()")
     scores = score_wave(wave, missing_rule, working_time)
     items = {c for inst in wave.instruments for c in inst.items}
     keep = [c for c in wave.data.columns if c not in items and c not in scores.columns and c != "comments"]
     return pd.concat([scores, wave.data[keep]], axis=1)
+
+
+def respondents(data, caller: str) -> pd.DataFrame:
+    """``data`` as the table of respondents an analysis takes: a DataFrame as it is, a loaded
+    wave through :func:`analysis_frame` (the instruments' own missing-answer rules), anything else
+    refused, saying what was given and what to pass.
+
+    Examples
+    --------
+    >>> from analysis import load_wave
+    >>> from analysis.synthetic import demo_wave
+    >>> wave = load_wave(demo_wave(n=40, seed=3), wave=2018)
+    >>> respondents(wave, "prevalence()").equals(analysis_frame(wave))
+    True
+    """
+    return as_table(data, caller, from_wave=analysis_frame)

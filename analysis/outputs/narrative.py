@@ -27,6 +27,7 @@ import re
 
 import pandas as pd
 
+from ..arguments import RESULTS, checked
 from ..labels import column_label, term_label, value_label
 
 #: Words for small whole numbers, as style guides (ONS, APA) write them in running text.
@@ -195,6 +196,7 @@ def _benchmark_value(rows: pd.DataFrame) -> tuple[str, str]:
     return value, "; ".join(extra) + ". " + based_on(shown["n"].max())
 
 
+@checked(table=RESULTS)
 def key_finding_sentences(table: pd.DataFrame, headlines=None, *, level: float = 0.95) -> list[dict]:
     """The key findings as sentences, from :func:`analysis.key_findings`.
 
@@ -280,6 +282,7 @@ def _not_shown(h) -> str:
 
 # -- sentences for the notebooks ------------------------------------------------------------------
 
+@checked(table=RESULTS)
 def share_sentence(table: pd.DataFrame, outcome: str, says: str, *, level: float = 0.95) -> str:
     """One share from :func:`analysis.prevalence` in a sentence: ``says`` holds ``{value}``; the
     ``All`` row is used when there are groups.
@@ -301,6 +304,7 @@ def share_sentence(table: pd.DataFrame, outcome: str, says: str, *, level: float
     return f"{text[0].upper()}{text[1:]}. {based_on(row['n'])}"
 
 
+@checked(table=RESULTS)
 def range_sentence(table: pd.DataFrame, outcome: str, what: str, *, percent_scale: bool = True,
                    decimals: int = 1, prefix: str = "") -> str:
     """Where an estimate is highest and lowest across the groups of a table (the ``All`` row and
@@ -329,6 +333,7 @@ def range_sentence(table: pd.DataFrame, outcome: str, what: str, *, percent_scal
             f"{'overlap, so the difference may be sampling noise' if overlap else 'do not overlap'}.")
 
 
+@checked(coefficients=RESULTS, terms="names")
 def strongest_terms(coefficients: pd.DataFrame, terms, *, k: int = 2, estimate: str = "estimate",
                     per: str = "point") -> str:
     """The terms with the largest clear associations in a coefficient table (those whose interval
@@ -392,6 +397,7 @@ def _lower_first(text: str) -> str:
     return text[0].lower() + text[1:] if text[1:2].islower() else text
 
 
+@checked(overview=RESULTS)
 def waves_sentence(overview: pd.DataFrame) -> str:
     """How many returns of each wave can be analysed, from :func:`analysis.wave_overview`.
 
@@ -408,6 +414,7 @@ def waves_sentence(overview: pd.DataFrame) -> str:
     return "Of the returns read, " + " and ".join(parts) + "."
 
 
+@checked(profile=RESULTS, variables="names")
 def profile_sentence(profile: pd.DataFrame, variables) -> str:
     """The largest group of each characteristic, from :func:`analysis.sample_profile`.
 
@@ -429,6 +436,7 @@ def profile_sentence(profile: pd.DataFrame, variables) -> str:
     return "The largest groups of respondents: " + "; ".join(parts) + "." if parts else ""
 
 
+@checked(table=RESULTS)
 def reliability_sentence(table: pd.DataFrame, *, cut: float = 0.70, wave=None) -> str:
     """How many scales reach a Cronbach's alpha of ``cut``, and the lowest, from
     :func:`analysis.reliability`.
@@ -451,6 +459,7 @@ def reliability_sentence(table: pd.DataFrame, *, cut: float = 0.70, wave=None) -
             f"is {low['label']}, {_apa(low['estimate'])} (95% CI {_apa(low['conf_low'])} to {_apa(low['conf_high'])}).")
 
 
+@checked(summary=RESULTS)
 def score_sentence(summary: pd.DataFrame, variable: str, *, decimals: int = 1) -> str:
     """A score's mean, SD and median, from :func:`analysis.score_summary`.
 
@@ -469,6 +478,7 @@ def score_sentence(summary: pd.DataFrame, variable: str, *, decimals: int = 1) -
             f"{based_on(row['n'])}")
 
 
+@checked(table=RESULTS)
 def benchmark_sentence(table: pd.DataFrame) -> str:
     """How many HSE scales fall in the red band, and the weakest, from :func:`analysis.hse_benchmark`
     (no groups).
@@ -491,6 +501,7 @@ def benchmark_sentence(table: pd.DataFrame) -> str:
             f"(red band); {extra}")
 
 
+@checked(grouped=RESULTS)
 def bands_sentence(grouped: pd.DataFrame, what: str) -> str:
     """How many group means fall in each band, from :func:`analysis.hse_benchmark` with ``by``.
 
@@ -516,6 +527,7 @@ def bands_sentence(grouped: pd.DataFrame, what: str) -> str:
     return text
 
 
+@checked(fit=RESULTS)
 def fit_sentence(fit: pd.DataFrame, what: str) -> str:
     """How well a model fits, from its ``fit`` table: R squared for OLS, pseudo-R squared and
     AUC for a logistic model.
@@ -537,6 +549,7 @@ def fit_sentence(fit: pd.DataFrame, what: str) -> str:
             f"{based_on(row['n'])}")
 
 
+@checked(steps=RESULTS)
 def steps_sentence(steps: pd.DataFrame) -> str:
     """What each step of a hierarchical regression adds, from :func:`analysis.fit_hierarchical`.
 
@@ -556,6 +569,7 @@ def steps_sentence(steps: pd.DataFrame) -> str:
     return parts[0][0].upper() + "; ".join(parts)[1:] + "."
 
 
+@checked(coefficients=RESULTS)
 def term_sentence(coefficients: pd.DataFrame, term: str, what: str) -> str:
     """One coefficient with its interval and p value, and whether the interval excludes zero.
 
@@ -574,6 +588,7 @@ def term_sentence(coefficients: pd.DataFrame, term: str, what: str) -> str:
             f"{p_value(r['p_value'])}): {verdict}.")
 
 
+@checked(tests=RESULTS)
 def comparisons_sentence(tests: pd.DataFrame, groups: str) -> str:
     """How many comparisons of two groups hold after adjustment, from
     :func:`analysis.compare_groups` (``adjusted_p_value``).
@@ -594,6 +609,7 @@ def comparisons_sentence(tests: pd.DataFrame, groups: str) -> str:
             f"{number_word(len(shown))} measures{tail}")
 
 
+@checked(shares=RESULTS)
 def gap_sentence(shares: pd.DataFrame, item: str, what: str, groups=("bme", "white")) -> str:
     """A share in two groups, from a table with ``item, group, estimate, conf_low, conf_high, n``
     (:class:`analysis.studies.bme.BMEExperience` ``.racism``).
@@ -625,6 +641,7 @@ def _per_point(term: str) -> str:
     return f"Each unit higher on {term_label(term)}"
 
 
+@checked(effects=RESULTS)
 def ame_sentence(effects: pd.DataFrame, terms, what: str) -> str:
     """The largest clear average marginal effect among ``terms``, in percentage points.
 
@@ -648,6 +665,7 @@ def ame_sentence(effects: pd.DataFrame, terms, what: str) -> str:
             f"(95% CI {low:.0f} to {high:.0f}), the others held equal.")
 
 
+@checked(changes=RESULTS)
 def changes_sentence(changes: pd.DataFrame, *, k: int = 3) -> str:
     """How many headline measures changed clearly between waves, and the largest changes, from
     :func:`analysis.compare_waves`.
@@ -679,6 +697,7 @@ def changes_sentence(changes: pd.DataFrame, *, k: int = 3) -> str:
     return head + largest + "; ".join(items) + "."
 
 
+@checked(scores=RESULTS)
 def priority_sentence(scores: pd.DataFrame, what: str) -> str:
     """The top-ranked item of a rating question, from :func:`analysis.priority_scores`.
 
@@ -704,6 +723,7 @@ def priority_sentence(scores: pd.DataFrame, what: str) -> str:
     return f"{text}. {based_on(a['n'])}"
 
 
+@checked(flags=RESULTS)
 def flags_sentence(flags: pd.DataFrame) -> str:
     """How many teams have a red flag, and the indicator most often red, from
     :func:`analysis.flags_long`.
@@ -725,6 +745,7 @@ def flags_sentence(flags: pd.DataFrame) -> str:
             f"team{'s' if top.iloc[0] != 1 else ''}).")
 
 
+@checked(first=RESULTS, second=RESULTS)
 def odds_ratios_sentence(first: pd.DataFrame, second: pd.DataFrame, term: str, *, first_is: str,
                          second_is: str) -> str:
     """One term's odds ratio in two models side by side (e.g. with and without a possible

@@ -39,11 +39,12 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FormatStrFormatter, FuncFormatter, MaxNLocator, NullLocator
 
+from ..arguments import RESULTS, checked
 from ..deprecations import old_calls
 from ..disclosure import MARK_COLUMN, NOT_ANSWERED, SECONDARY
 from ..errors import fail
 from ..instruments import load_instruments, scale_key, scale_labels
-from ..labels import cell_label, code_names, measure_label, term_label, value_label
+from ..labels import cell_label, code_names, column_label, measure_label, term_label, value_label
 from .style import BANDS, FLAGS, PALETTE, SIZES, apply_style, new_figure, set_layout, set_subtitle, text_colour, tint
 
 #: Marker shapes that go with the palette, so groups differ by shape as well as colour.
@@ -81,6 +82,7 @@ def _count(n) -> str:
     return f"{int(n):,}"
 
 
+@checked(p="number")
 def describe_p(p) -> str:
     """A p value as a reader sees it, in APA style: "p < .001", "p = .012"; never "p = 0.000".
 
@@ -190,7 +192,7 @@ def scale_label(scale: str) -> str:
     >>> scale_label("hse_peer_support"), scale_label("not_a_scale")
     ('Peer support', 'not_a_scale')
     """
-    return scale_labels().get(str(scale), str(scale))
+    return column_label(scale) if str(scale) in scale_labels() else str(scale)
 
 
 def _hidden(t: pd.DataFrame, value: str) -> pd.Series:
@@ -399,6 +401,7 @@ def _interval_text(t: pd.DataFrame, r, estimate: str, low: str | None, high: str
 
 @old_calls(positional=("estimate", "low", "high", "label", "hue", "xlabel", "reference", "ax"),
            renamed={"group": "hue"})
+@checked(table=RESULTS)
 def plot_estimates(table: pd.DataFrame, *, label: str = "term", estimate: str = "estimate", low: str = "conf_low",
                    high: str = "conf_high", hue: str | None = None, xlabel: str = "", reference: float | None = None,
                    ax=None, section: str | None = None, show_n: bool | None = None, values: bool = False,
@@ -519,6 +522,7 @@ def plot_estimates(table: pd.DataFrame, *, label: str = "term", estimate: str = 
     return ax
 
 
+@checked(table=RESULTS)
 def describe_estimates(table: pd.DataFrame, *, label: str = "term", estimate: str = "estimate",
                        low: str = "conf_low", high: str = "conf_high", hue: str | None = None,
                        show_n: bool | None = None, values: bool = False, decimals: int = 2,
@@ -569,6 +573,7 @@ def _coefficient_columns(odds_ratio: bool, estimate, low, high) -> tuple[str, st
     return estimate or "estimate", low or "conf_low", high or "conf_high"
 
 
+@checked(table=RESULTS)
 def plot_coefficients(table: pd.DataFrame, *, term: str = "term", estimate: str | None = None,
                       low: str | None = None, high: str | None = None, hue: str | None = None,
                       odds_ratio: bool = False, xlabel: str = "", reference: float | None = None,
@@ -676,6 +681,7 @@ def _or_ticks(lo: float, hi: float) -> list[float]:
     return ticks
 
 
+@checked(table=RESULTS)
 def describe_coefficients(table: pd.DataFrame, *, term: str = "term", estimate: str | None = None,
                           low: str | None = None, high: str | None = None, hue: str | None = None,
                           odds_ratio: bool = False, intercept: bool = False, decimals: int = 2,
@@ -768,6 +774,7 @@ def _share_panel(ax, t: pd.DataFrame, *, label: str, estimate: str, low, high, h
 
 
 @old_calls(positional=("label", "estimate", "panel", "xlabel", "ax"), renamed={"category": "label", "share": "estimate"})
+@checked(table=RESULTS)
 def plot_shares(table: pd.DataFrame, *, label: str = "group", estimate: str = "estimate", panel: str | None = None,
                 xlabel: str = "Share of respondents (%)", ax=None, hue: str | None = None, low: str | None = "conf_low",
                 high: str | None = "conf_high", show_n: bool | None = None, xmax: float = 100.0,
@@ -850,6 +857,7 @@ def plot_shares(table: pd.DataFrame, *, label: str = "group", estimate: str = "e
     return axes[:, 0]
 
 
+@checked(table=RESULTS)
 def describe_shares(table: pd.DataFrame, *, label: str = "group", estimate: str = "estimate",
                     panel: str | None = None, hue: str | None = None, show_n: bool | None = None,
                     not_drawn=(NOT_ANSWERED,), what: str = "Bar chart of shares") -> str:
@@ -887,6 +895,7 @@ def describe_shares(table: pd.DataFrame, *, label: str = "group", estimate: str 
 
 
 @old_calls(positional=("label", "estimate", "low", "high", "xlabel", "scale", "ax"), renamed={"value": "estimate"})
+@checked(table=RESULTS)
 def plot_ranked(table: pd.DataFrame, *, label: str = "label", estimate: str = "estimate", low: str | None = "conf_low",
                 high: str | None = "conf_high", xlabel: str = "", scale: float = 1.0, ax=None, ranks: bool = False,
                 xmax: float | None = None, subtitle: str | None = None):
@@ -969,6 +978,7 @@ def plot_ranked(table: pd.DataFrame, *, label: str = "label", estimate: str = "e
     return ax
 
 
+@checked(table=RESULTS)
 def describe_ranked(table: pd.DataFrame, *, label: str = "label", estimate: str = "estimate", scale: float = 1.0,
                     unit: str = "", what: str = "Ranked bar chart, highest first, with 95% intervals") -> str:
     """Alt text for :func:`plot_ranked`: each bar's label and value as printed, in order.
@@ -1016,6 +1026,7 @@ def _diverging_parts(t: pd.DataFrame, label: str, neutral):
     return cats[:middle], neutral, cats[middle + 1:]
 
 
+@checked(table=RESULTS)
 def plot_diverging(table: pd.DataFrame, *, label: str = "category", estimate: str = "share",
                    neutral: str | None = None, left: str = "Dissatisfied", right: str = "Satisfied",
                    xlabel: str = "Share of all respondents (%)", not_drawn=(NOT_ANSWERED, "All"), ax=None):
@@ -1117,6 +1128,7 @@ def plot_diverging(table: pd.DataFrame, *, label: str = "category", estimate: st
     return ax
 
 
+@checked(table=RESULTS)
 def describe_diverging(table: pd.DataFrame, *, label: str = "category", estimate: str = "share",
                        neutral: str | None = None, left: str = "Dissatisfied", right: str = "Satisfied",
                        not_drawn=(NOT_ANSWERED, "All"), what: str = "Diverging bar of the answers") -> str:
@@ -1192,6 +1204,7 @@ def _benchmark_rows(table: pd.DataFrame, by, respondents):
     return t, group, names, section_of
 
 
+@checked(table=RESULTS)
 def plot_hse_benchmark(table: pd.DataFrame, *, by: str | None = None, respondents=None, ax=None):
     """HSE Management Standards means against the benchmark, as in the HSE Analysis Tool: behind
     each row the benchmark's four bands are shaded (red below the 20th percentile, yellow to the
@@ -1272,6 +1285,7 @@ def plot_hse_benchmark(table: pd.DataFrame, *, by: str | None = None, respondent
     return ax
 
 
+@checked(table=RESULTS)
 def describe_benchmark(table: pd.DataFrame, *, by: str | None = None, respondents=None,
                        what: str | None = None) -> str:
     """Alt text for :func:`plot_hse_benchmark` (and :func:`plot_band_grid`): each mean and its band
@@ -1317,6 +1331,7 @@ def describe_benchmark(table: pd.DataFrame, *, by: str | None = None, respondent
 
 
 @old_calls(positional=("by", "ax"))
+@checked(table=RESULTS)
 def plot_band_grid(table: pd.DataFrame, *, by: str, respondents=None, ax=None):
     """Grid of HSE traffic-light bands: scales as columns, groups as rows.
 
@@ -1407,6 +1422,7 @@ def _interaction_text(coefficients: pd.DataFrame | None, term: str | None) -> st
 
 
 @old_calls(positional=("focal", "outcome"))
+@checked(table=RESULTS)
 def plot_simple_slopes(table: pd.DataFrame, *, focal: str, outcome: str, coefficients: pd.DataFrame | None = None,
                        term: str | None = None):
     """Simple slopes of a moderation model as small multiples: the predicted outcome over the
@@ -1486,6 +1502,7 @@ def plot_simple_slopes(table: pd.DataFrame, *, focal: str, outcome: str, coeffic
     return grid.axes.flat[:]
 
 
+@checked(table=RESULTS)
 def describe_simple_slopes(table: pd.DataFrame, *, focal: str, outcome: str, coefficients: pd.DataFrame | None = None,
                            term: str | None = None, decimals: int = 1) -> str:
     """Alt text for :func:`plot_simple_slopes`: for each panel and line, the prediction at the two
@@ -1521,6 +1538,7 @@ def describe_simple_slopes(table: pd.DataFrame, *, focal: str, outcome: str, coe
     return f"{text} {test}." if test else text
 
 
+@checked(checks="mapping")
 def plot_diagnostics(checks: dict, *, axes=None, diagnostics: pd.DataFrame | None = None):
     """Two panels for checking an OLS fit, drawn from :func:`analysis.stats.models.residual_checks`:
     residuals against fitted values as a 2-D histogram, and a normal Q-Q plot.
@@ -1595,6 +1613,7 @@ def plot_diagnostics(checks: dict, *, axes=None, diagnostics: pd.DataFrame | Non
     return np.asarray(axes)
 
 
+@checked(checks="mapping")
 def describe_diagnostics(checks: dict, diagnostics: pd.DataFrame | None = None) -> str:
     """Alt text for :func:`plot_diagnostics`: what the panels show, and the tests as printed.
 
@@ -1618,6 +1637,7 @@ def describe_diagnostics(checks: dict, diagnostics: pd.DataFrame | None = None) 
 
 
 @old_calls(positional=("x", "estimate", "low", "high", "xlabel", "ylabel", "ax"), renamed={"y": "estimate"})
+@checked(table=RESULTS)
 def plot_curve(table: pd.DataFrame, *, x: str = "value", estimate: str = "estimate", low: str = "conf_low",
                high: str = "conf_high", xlabel: str = "", ylabel: str = "", ax=None, percent: bool = False,
                observed=None):
@@ -1685,6 +1705,7 @@ def plot_curve(table: pd.DataFrame, *, x: str = "value", estimate: str = "estima
     return ax
 
 
+@checked(table=RESULTS)
 def describe_curve(table: pd.DataFrame, *, x: str = "value", estimate: str = "estimate", percent: bool = False,
                    observed=None, decimals: int = 0, what: str = "Line chart of the prediction with its 95% band") -> str:
     """Alt text for :func:`plot_curve`: the prediction at the lowest, middle and highest values
@@ -1757,6 +1778,7 @@ def _wave_table(part: pd.DataFrame, outcome: str, estimate: str, low: str, high:
     return pd.DataFrame(rows, index=part.index)
 
 
+@checked(table=RESULTS)
 def plot_wave_changes(table: pd.DataFrame, *, outcome: str = "outcome", estimate: str = "estimate",
                       low: str = "conf_low", high: str = "conf_high", worse=(), decimals: int = 2):
     """The change in each measure from one wave to the next, with its 95 % interval, in two
@@ -1853,6 +1875,7 @@ def plot_wave_changes(table: pd.DataFrame, *, outcome: str = "outcome", estimate
     return axes
 
 
+@checked(table=RESULTS)
 def describe_wave_changes(table: pd.DataFrame, *, outcome: str = "outcome", estimate: str = "estimate",
                           low: str = "conf_low", high: str = "conf_high", worse=(), decimals: int = 2,
                           what: str = "Dot-and-whisker chart of the change between waves with 95% intervals") -> str:
@@ -1948,6 +1971,7 @@ def _health_check_cells(t: pd.DataFrame) -> dict:
     return cells
 
 
+@checked(table=RESULTS)
 def plot_health_check(table: pd.DataFrame, *, rows: str = "team", ax=None):
     """Team comparison grid of the workload health check, every cell at 8 pt.
 
@@ -2045,6 +2069,7 @@ def plot_health_check(table: pd.DataFrame, *, rows: str = "team", ax=None):
     return ax
 
 
+@checked(table=RESULTS)
 def describe_health_check(table: pd.DataFrame, *, what: str | None = None) -> str:
     """Alt text for :func:`plot_health_check`: the size of the grid, the count of each flag, and
     every red and amber cell with its value as shown.

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..arguments import checked
 from ..disclosure import DEFAULT_THRESHOLD, check_ledger
 from ..errors import Problem, SurveyDataError
 from ..reading.readers import file_sha256
@@ -164,6 +165,7 @@ def write_manifest(fragments: list[dict], path) -> Path:
     return path
 
 
+@checked(waves="waves")
 def wave_overview(waves, *, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """One row per loaded wave: where it came from and how many returns were read and analysable.
 

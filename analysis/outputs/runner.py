@@ -37,6 +37,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..arguments import checked
 from ..errors import fail
 from ..paths import NOTEBOOKS_DIR, REPO_DIR
 
@@ -422,6 +423,7 @@ def _check_output_folder(out: Path) -> None:
              source="the run", outcome="no notebook was run")
 
 
+@checked(parameters="mapping")
 def run_notebooks(parameters: dict | None = None, output_dir=None, notebooks=None, *, report: bool = True,
                   echo=print, jobs: int | None = None) -> dict:
     """Run the notebooks in order, then write the manifest, the workbook and the HTML report.

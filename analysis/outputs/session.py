@@ -33,6 +33,7 @@ from ..measures.derived import WorkingTime
 from ..disclosure import (DEFAULT_THRESHOLD, NOT_ANSWERED, assert_no_small_cells, count_columns, ledger_entries,
                           suppress_counts)
 from ..errors import Problem, SurveyDataError
+from ..labels import use_study_labels
 from ..paths import REPO_DIR, SYNTHETIC_DIR
 from .provenance import describe_input, git_commit, package_version
 from ..measures.scoring import analysis_frame, score_wave
@@ -63,6 +64,34 @@ def file_safe(label) -> str:
     return "_" + text[1:] if text.startswith(".") else text or "_"
 
 
+#: Where a notebook run by hand writes when given no ``output_dir``: a folder per run, never the
+#: main job's outputs in the repository folder.
+RUNS_DIR = REPO_DIR / "runs"
+
+
+def run_folder(waves, label) -> Path:
+    """The output folder of a notebook run by hand without ``output_dir``: ``runs/<waves>_<wave>``
+    in the repository, where ``<waves>`` is the manifest's file name (``bundled`` for the bundled
+    synthetic waves, ``waves`` for a list) and ``<wave>`` the wave analysed. Notebooks run by hand
+    on the same waves and wave share it; the main job's ``figures/`` and ``tables/`` are never
+    touched.
+
+    Examples
+    --------
+    >>> run_folder(None, "2018").relative_to(REPO_DIR).as_posix()
+    'runs/bundled_2018'
+    >>> run_folder("studies/my_waves.yaml", "2019/20").name
+    'my_waves_2019_20'
+    """
+    if waves is None:
+        stem = "bundled"
+    elif isinstance(waves, (str, Path)):
+        stem = Path(waves).stem
+    else:
+        stem = "waves"
+    return RUNS_DIR / f"{file_safe(stem)}_{file_safe(label)}"
+
+
 @dataclass
 class _Loaded:
     wave: object
@@ -83,7 +112,9 @@ class Session:
         The wave to analyse; default the last (latest) one.
     output_dir : str or Path, optional
         Outputs go to ``<output_dir>/tables``, ``<output_dir>/figures`` and
-        ``<output_dir>/provenance``; default the repository folder.
+        ``<output_dir>/provenance``; default a folder of its own for the run,
+        ``runs/<waves>_<wave>`` in the repository (:func:`run_folder`), so that a notebook run by
+        hand never writes over the main job's outputs.
     threshold : int
         Disclosure threshold.
     working_time : WorkingTime, optional
@@ -115,7 +146,8 @@ class Session:
         self.label = str(wave) if wave is not None else self.labels[-1]
         self.threshold = int(threshold)
         self.working_time = working_time or WorkingTime()
-        self.output_dir = Path(output_dir) if output_dir else REPO_DIR
+        self.chosen_output = output_dir is not None
+        self.output_dir = Path(output_dir) if output_dir else run_folder(waves, self.label)
         self.tables_dir = self.output_dir / "tables"
         self.figures_dir = self.output_dir / "figures"
         self.provenance_dir = self.output_dir / "provenance"
@@ -124,9 +156,23 @@ class Session:
         self.statements: list[dict] = []
         self.findings: list[dict] = []
         self.details = read_details(waves)
+        use_study_labels(self._study_labels())
         self._loaded: dict[str, _Loaded] = {}
         self._other: dict[str, dict] = {}  # inputs that are not survey waves (a poll, team returns)
         self._fragment().unlink(missing_ok=True)
+
+    def _study_labels(self) -> dict:
+        """The questionnaire's own wording from the waves' codebooks (``labels:``), a later wave's
+        wording over an earlier one's; used in every figure and table the notebook saves."""
+        from ..reading.codebook import load_codebook
+
+        merged = {"columns": {}, "values": {}}
+        for entry in self.entries:
+            if entry.get("codebook") is not None:
+                labels = load_codebook(entry["codebook"]).labels
+                for part in merged:
+                    merged[part].update(labels.get(part, {}))
+        return merged
 
     # -- loading -------------------------------------------------------------------------------
     def load(self, label: str | None = None):
@@ -258,6 +304,9 @@ class Session:
             text = (f"Analysing wave {self.label} ({self.load().metadata['n_analysable']:,} analysable respondents) "
                     f"of waves {', '.join(self.labels)}. Disclosure threshold: {self.threshold}.")
             labels = self.labels
+        if not self.chosen_output:  # run by hand: say where this run's outputs go
+            where = self.output_dir.relative_to(REPO_DIR) if self.output_dir.is_relative_to(REPO_DIR) else self.output_dir
+            text += f" Outputs go to {where.as_posix()}/ (set output_dir to choose another folder)."
         if self.synthetic(labels):
             mark = (f'<div class="synthetic-mark" style="{_CSS}">{SYNTHETIC_MARK}: these numbers come from '
                     f'generated respondents, not from a survey, and are not findings.</div>')

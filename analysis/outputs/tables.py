@@ -75,9 +75,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..arguments import RESULTS, checked
 from ..disclosure import DEFAULT_THRESHOLD, NOT_ANSWERED, disclosure_note
 from ..files import fix_workbook_times, stamp_workbook
-from ..labels import code_names, column_label, readable, result_label, value_label
+from ..labels import code_names, column_label, readable, result_label, study_label, value_label
 
 SYNTHETIC_MARK = "SYNTHETIC DATA - illustrative only"
 
@@ -424,6 +425,7 @@ def _specs(table: pd.DataFrame, decimals: int = 2, percent: bool = True) -> list
     return out
 
 
+@checked(table=RESULTS)
 def apa_table(table: pd.DataFrame, decimals: int = 2, *, percent: bool = True) -> pd.DataFrame:
     """Format every numeric column of a results table as APA text (the rules are in the module
     docstring): p values as ``.012`` or ``< .001``; counts, df and ranks whole; shares as per
@@ -492,6 +494,8 @@ def _plain(column, value):
     list of codes (``"hse_demands, hse_control"``, ``"sector, role"``, ``"hse_mit, pss4"``)."""
     if not isinstance(value, str):
         return value
+    if study_label(value):  # the questionnaire's own wording (a codebook's labels:)
+        return study_label(value)
     labels, instruments = _code_labels(), _instrument_names()
     if str(column) in ("instrument", "instruments") and value in instruments:
         return instruments[value]
@@ -524,8 +528,8 @@ def header_label(column) -> str:
     if label != name or re.fullmatch(r"n|df\d?", name):  # "n" and "df" are their own labels
         return label
     labels = _code_labels()
-    if name in labels:
-        return labels[name]
+    if study_label(name) or name in labels:
+        return study_label(name) or labels[name]
     parts = name.split("_")
     for cut in range(len(parts) - 1, 0, -1):
         head, tail = "_".join(parts[:cut]), " ".join(parts[cut:])

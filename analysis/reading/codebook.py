@@ -25,6 +25,7 @@ from pathlib import Path
 
 import yaml
 
+from ..arguments import as_path
 from ..errors import CodebookError, Problem
 from ..paths import CODEBOOK_SCHEMA_FILE
 from ..specs import check_against_schema
@@ -84,6 +85,7 @@ class Codebook:
     recode: dict = field(default_factory=dict)
     reversed_in_source: tuple = ()
     exclude: tuple = ()
+    labels: dict = field(default_factory=dict)
 
     def canonical_name(self, source_column: str) -> str:
         """The canonical name of an export column (itself when not renamed)."""
@@ -146,6 +148,8 @@ def load_codebook(codebook) -> Codebook:
         return Codebook()
     if isinstance(codebook, Codebook):
         return codebook
+    if not isinstance(codebook, dict):
+        as_path(codebook, "load_codebook()", "codebook")
     source = "codebook"
     if isinstance(codebook, (str, Path)):
         path = Path(codebook)
@@ -179,7 +183,8 @@ def load_codebook(codebook) -> Codebook:
     if problems:
         raise CodebookError(problems, source=source)
     check_against_schema(spec, CODEBOOK_SCHEMA_FILE, source, "bad codebook")
-    problems = _recode_keys(spec.get("recode", {})) + _colliding_labels(spec.get("answer_labels", {}))
+    problems = (_recode_keys(spec.get("recode", {})) + _colliding_labels(spec.get("answer_labels", {}))
+                + _study_label_keys(spec.get("labels", {})))
     if problems:
         raise CodebookError(problems, source=source)
     return Codebook(
@@ -199,7 +204,34 @@ def load_codebook(codebook) -> Codebook:
         recode=dict(spec.get("recode", {})),
         reversed_in_source=tuple(spec.get("reversed_in_source", ())),
         exclude=tuple(spec.get("exclude", ())),
+        labels={part: {str(k): str(v) for k, v in (spec.get("labels", {}).get(part) or {}).items()}
+                for part in ("columns", "values")},
     )
+
+
+def _study_label_keys(labels: dict) -> list[Problem]:
+    """The keys of a codebook's ``labels:`` section must be canonical names: columns (or scales,
+    or derived variables) under ``columns``, category codes under ``values``; each one that is not
+    is a problem, with a "did you mean"."""
+    from ..arguments import did_you_mean
+    from ..instruments import scale_labels
+    from ..labels import _labels
+    from .dictionary import load_dictionary
+
+    dictionary = load_dictionary()
+    columns = set(dictionary.columns) | set(scale_labels()) | set(_labels()["columns"])
+    values = {v for spec in dictionary.columns.values() for v in spec.values} | set(_labels()["values"])
+    problems = []
+    for part, known, what in (("columns", columns, "canonical column, scale or derived variable"),
+                              ("values", values, "category code of the data dictionary")):
+        for key in (labels or {}).get(part) or {}:
+            if str(key) not in known:
+                problems.append(Problem(
+                    "unknown label key", str(key),
+                    f"labels: {part}: {key!r} is not a {what}{did_you_mean(key, known)}",
+                    "key the study's wording by the canonical name (wellbeing-survey dictionary lists them), "
+                    "not by the export's column or answer"))
+    return problems
 
 
 #: What YAML reads as a date, a timestamp or bytes: none of them is a codebook value.

@@ -12,7 +12,7 @@ from functools import lru_cache
 import yaml
 
 from ..instruments import load_instruments
-from ..arguments import did_you_mean
+from ..arguments import checked, did_you_mean
 from ..errors import fail
 from ..paths import DICTIONARY_FILE
 
@@ -135,6 +135,7 @@ def _spec(name: str, entry: dict) -> ColumnSpec:
 TABLE_COLUMNS = ("column", "kind", "instrument", "required", "allowed", "description")
 
 
+@checked(instruments="names")
 def dictionary_table(instruments=None):
     """Every canonical column as one row: its kind, the values it accepts, whether it is required.
 

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ..arguments import checked
 from .codebook import load_codebook, normalise_label
 from .dictionary import load_dictionary
 from .draft_writer import write_draft  # noqa: F401 (re-exported: a draft is written as soon as it is made)
@@ -77,6 +78,17 @@ def _read_rules(path=DRAFT_RULES_FILE) -> dict:
                                      "correct the YAML (indentation, colons, quotes) at the place named")],
                             source=str(path)) from None
     check_against_schema(rules, _RULES_SCHEMA_FILE, str(path), "bad drafting rules")
+    for i, pattern in enumerate(rules["blocks"]["patterns"]):
+        try:
+            groups = re.compile(pattern).groupindex
+        except re.error as exc:
+            groups, why = {}, f"is not a regular expression: {exc}"
+        else:
+            why = "lacks the named group stem or number"
+        if not {"stem", "number"} <= set(groups):
+            raise CodebookError([Problem("bad drafting rules", None, f"blocks/patterns/{i} {why}",
+                                         "write it as a Python regular expression with the groups "
+                                         "(?P<stem>...) and (?P<number>...)")], source=str(path))
     return rules
 
 
@@ -142,6 +154,9 @@ class _Rules:
     keywords: dict           # canonical -> list of word groups
     prefixes: dict           # compact item prefix -> instrument
     by_number: dict          # instrument id -> {item number: item column}
+    instrument_words: dict   # instrument id -> word groups pointing at it in question text
+    block_patterns: tuple    # compiled patterns splitting a header into (stem, number)
+    header_markers: tuple
     metadata: frozenset
     metadata_prefixes: tuple
     phrases: frozenset       # compact missing phrases
@@ -163,10 +178,14 @@ def _rules(instruments_dir: str | None = None) -> _Rules:
         for p in own + RULES["instrument_prefixes"].get(inst.id, []):
             prefixes.setdefault(_compact(p), inst)
     by_number = {i.id: {n: c for c, n in i.item_numbers.items()} for i in d.instruments}
+    instrument_words = {i.id: [[p] for p, inst in prefixes.items() if inst is i]
+                        + RULES["instrument_keywords"].get(i.id, []) for i in d.instruments}
     miss = RULES["missing"]
     return _Rules(
         dictionary=d, canonical=canonical, synonyms=synonyms, keywords=RULES["keywords"],
-        prefixes=prefixes, by_number=by_number,
+        prefixes=prefixes, by_number=by_number, instrument_words=instrument_words,
+        block_patterns=tuple(re.compile(p) for p in RULES["blocks"]["patterns"]),
+        header_markers=tuple(RULES["header_markers"]),
         metadata=frozenset(_compact(m) for m in RULES["metadata"]["names"]),
         metadata_prefixes=tuple(_compact(m) for m in RULES["metadata"]["prefixes"]),
         phrases=frozenset(_compact(p) for p in miss["phrases"]) | {"-", "."},
@@ -231,13 +250,26 @@ def _item(text: str, rules: _Rules):
     return None
 
 
-def _keyword(text: str, rules: _Rules) -> list[str]:
+def _holds(text: str, groups) -> list[str] | None:
+    """The first word group ``text`` holds every word of (``"word*"`` matches any ending), or None.
+
+    Examples
+    --------
+    >>> _holds("Perceived stress in the last month", [["hse"], ["stress*"]])
+    ['stress*']
+    >>> _holds("Role clarity", [["hse"]]) is None
+    True
+    """
     words = re.findall(r"[0-9a-z]+", _fold(text))
 
     def has(k):
         return any(w.startswith(k[:-1]) for w in words) if k.endswith("*") else k in words
 
-    return [c for c, groups in rules.keywords.items() if any(all(has(k) for k in g) for g in groups)]
+    return next((g for g in groups if all(has(k) for k in g)), None)
+
+
+def _keyword(text: str, rules: _Rules) -> list[str]:
+    return [c for c, groups in rules.keywords.items() if _holds(text, groups)]
 
 
 def _match_name(name: str, rules: _Rules):
@@ -262,7 +294,8 @@ def _drop_prefix(header: str):
     return (m.group(1), m.group(2)) if m else None
 
 
-def match_header(header: str, *, shared_prefixes=(), question=None, instruments_dir=None) -> ColumnMatch | None:
+def match_header(header: str, *, shared_prefixes=(), question=None, question_source="question text",
+                 instruments_dir=None) -> ColumnMatch | None:
     """Recognise one export column by its header (and its question text, where the export has one).
 
     Parameters
@@ -273,7 +306,9 @@ def match_header(header: str, *, shared_prefixes=(), question=None, instruments_
         Prefixes most of the export's columns share (``"V"`` in ``V_hse_01``); a match found after
         dropping one of them keeps its confidence, after dropping any other it drops to medium.
     question : str, optional
-        The question text (Qualtrics' second header row), tried after the header.
+        The question text (Qualtrics' second header row) or SPSS variable label, tried after the header.
+    question_source : str
+        What ``question`` is, in words, for the match's detail (``"variable label"``).
     instruments_dir : str, optional
         Folder of instrument files (default the package's own).
 
@@ -303,7 +338,7 @@ def match_header(header: str, *, shared_prefixes=(), question=None, instruments_
     key = _compact(header)
     if key in rules.metadata or (key and key.startswith(rules.metadata_prefixes)):
         return ColumnMatch(None, "metadata", "high")
-    for text, where in ((header, ""), (question, "question text")):
+    for text, where in ((header, ""), (question, question_source)):
         if not text:
             continue
         if where and (found := _match_name(text, rules)) and found[1] in ("normalised", "synonym"):
@@ -353,9 +388,9 @@ class Todo:
     Attributes
     ----------
     kind : str
-        ``unmatched column``, ``ambiguous column``, ``unmapped answer``, ``out of range``,
-        ``incomplete instrument``, ``missing column``, ``no wave label``, ``check keying`` or
-        ``extra header rows``.
+        ``unmatched column``, ``ambiguous column``, ``unmatched block``, ``ambiguous block``,
+        ``unmapped answer``, ``out of range``, ``incomplete instrument``, ``missing column``,
+        ``no wave label`` or ``check keying``.
     column : str or None
         The export column concerned (the first, when several are).
     value : object
@@ -364,6 +399,8 @@ class Todo:
         What was found and how to resolve it (the ``# TODO:`` comment in the written file).
     section : str
         The codebook key it belongs under (``columns``, ``answer_labels``, ...).
+    also : tuple of str
+        The other export columns concerned (the rest of a numbered block).
     """
 
     kind: str
@@ -371,6 +408,7 @@ class Todo:
     value: object
     message: str
     section: str = "columns"
+    also: tuple = ()
 
     def __str__(self) -> str:
         return self.message
@@ -415,12 +453,37 @@ class DraftResult:
                 f"{actions.get('ignore', 0)} ignored, {len(self.todo)} TODO)")
 
 
-def _qualtrics_header_rows(frame: pd.DataFrame) -> int:
-    """2 when the export carries Qualtrics' question-text and ImportId rows under its header."""
-    if len(frame) < 2:
-        return 0
-    second = frame.iloc[1].astype(str).str.startswith('{"ImportId"')
-    return 2 if second.mean() > 0.5 else 0
+def _tool_header_rows(frame: pd.DataFrame, markers: tuple) -> int:
+    """How many rows under the column names a survey tool added: up to the first of the top three
+    rows whose cells mostly start with a marker (Qualtrics' ImportId row), else 0.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"Q1": ["Which nation?", '{"ImportId":"QID1"}', "Wales"],
+    ...                      "Q2": ["How satisfied?", '{"ImportId":"QID2"}', "Satisfied"]})
+    >>> _tool_header_rows(rows, ('{"ImportId"',)), _tool_header_rows(rows.iloc[2:], ('{"ImportId"',))
+    (2, 0)
+    """
+    for row in range(min(3, len(frame))):
+        cells = frame.iloc[row].astype(str).str.strip()
+        if cells.str.startswith(markers).mean() > 0.5:
+            return row + 1
+    return 0
+
+
+def _variable_labels(table: RawTable) -> dict:
+    """Column -> variable label of an SPSS or Stata file (empty for other formats)."""
+    if table.format not in ("spss", "stata"):
+        return {}
+    import pyreadstat
+
+    reader = pyreadstat.read_sav if table.format == "spss" else pyreadstat.read_dta
+    try:
+        _, meta = reader(str(table.path), metadataonly=True)
+    except Exception:  # noqa: BLE001 - the file was read a moment ago; without its labels the draft has less evidence
+        return {}
+    return {str(c): " ".join(str(v).split()) for c, v in (meta.column_names_to_labels or {}).items()
+            if v is not None and str(v).strip()}
 
 
 def _distinct(series: pd.Series, value_labels: dict) -> list[tuple]:
@@ -438,17 +501,46 @@ def _fits(answers, keys) -> bool:
     return bool(answers) and all(_match_answer(a, keys) for a in answers)
 
 
-def _text_answers(series, value_labels, rules) -> list[str]:
-    texts = []
+@dataclass(frozen=True)
+class _Seen:
+    """One column's answers with missing codes left out: ``texts`` (answers given as text, or the value
+    labels of codes), ``numbers`` (codes without a label) and ``labelled`` (the codes that have one)."""
+
+    texts: tuple = ()
+    numbers: tuple = ()
+    labelled: tuple = ()
+
+
+def _seen(series, value_labels, rules, declared=()) -> _Seen:
+    """What a column holds, for matching it: texts and unlabelled numbers, missing-answer phrases,
+    value labels that are such phrases and declared (SPSS user-missing) values left out.
+
+    Examples
+    --------
+    >>> _seen(pd.Series(["Never", "-99", "3", "Don't know", "Never"]), {}, _rules())
+    _Seen(texts=('Never',), numbers=(-99.0, 3.0), labelled=())
+    >>> _seen(pd.Series([1.0, 2.0, 98.0, -99.0]), {1.0: "Never", 98.0: "Prefer not to say"}, _rules(), [-99.0])
+    _Seen(texts=('Never',), numbers=(2.0,), labelled=(1.0,))
+    """
+    texts, numbers, labelled = [], [], []
     for value, label, _ in _distinct(series, value_labels):
-        text = label if label is not None else (None if _as_number(value) is not None else str(value))
-        if text is not None and not _is_missing_phrase(text, rules):
+        x = _as_number(value)
+        if x is not None and x in declared:
+            continue
+        if label is None and x is not None:
+            numbers.append(x)
+            continue
+        text = label if label is not None else str(value).strip()
+        if not _is_missing_phrase(text, rules):
             texts.append(text)
-    return texts
+            if label is not None:
+                labelled.append(x)
+    return _Seen(tuple(texts), tuple(numbers), tuple(labelled))
 
 
 # --- the drafter --------------------------------------------------------------------------------
 
+@checked(path="path")
 def draft_codebook(path, *, wave=None, sheet=None) -> DraftResult:
     """Draft a codebook for a raw export.
 
@@ -485,7 +577,7 @@ def draft_codebook(path, *, wave=None, sheet=None) -> DraftResult:
     """
     # The order matters: steps 2 and 8 pass over columns an earlier step has already put in `todo`.
     rules = _rules()
-    export, todo = _read_export(Path(path), sheet)
+    export, todo = _read_export(Path(path), sheet, rules)
     comments: dict = {}
     matches = _match_headers(export, rules, todo)
     _match_numbered_blocks(export, matches, rules, todo)
@@ -520,11 +612,18 @@ class _Export:
 
     path: Path
     table: RawTable
-    frame: pd.DataFrame      # the answers (without Qualtrics' extra header rows)
+    frame: pd.DataFrame      # the answers (without a survey tool's extra header rows)
     header: list             # the column names, as text
-    questions: dict          # column -> question text (Qualtrics' second header row), if any
+    questions: dict          # column -> question text (Qualtrics' second header row) or variable label
     labels_of: dict          # column -> {code: value label} (SPSS, Stata)
     sidecar: dict            # the <stem>.meta.yaml beside the export, if any
+    header_rows: int = 1     # header rows at the top, the column names included (for header_rows:)
+    question_source: str = "question text"   # what `questions` are, in words
+
+    def seen(self, h: str) -> _Seen:
+        """What column ``h`` holds (texts and numbers, missing codes left out)."""
+        declared = {float(x) for x in self.table.declared_missing.get(h, ())}
+        return _seen(self.frame[h], self.labels_of[h], _rules(), declared)
 
 
 @dataclass
@@ -545,22 +644,22 @@ class _Answers:
         c["columns"][canon] += n
 
 
-def _read_export(path: Path, sheet) -> tuple[_Export, list[Todo]]:
-    """Read the export and its sidecar; Qualtrics' extra header rows are dropped, with a TODO."""
+def _read_export(path: Path, sheet, rules: _Rules) -> tuple[_Export, list[Todo]]:
+    """Read the export and its sidecar. A survey tool's extra header rows (Qualtrics' question text and
+    ImportIds) are left out here as ``header_rows:`` leaves them out when loading; the file is not changed."""
     table = read_table(path, sheet=sheet)
     frame = table.frame
     header = [str(c) for c in frame.columns]
-    todo: list[Todo] = []
-
-    skip = _qualtrics_header_rows(frame) if table.format in ("csv", "excel") else 0
-    questions = dict(zip(header, frame.iloc[0].astype(str))) if skip else {}
-    if skip:
-        frame = frame.iloc[skip:]
-        todo.append(Todo("extra header rows", None, None,
-                         f"{path.name} has Qualtrics' question-text and ImportId rows under its header, which "
-                         "are not answers - delete the file's 2nd and 3rd lines before loading", "file"))
+    extra = _tool_header_rows(frame, rules.header_markers) if table.format in ("csv", "excel") else 0
+    if extra:
+        questions = {h: " ".join(str(q).split()) for h, q in zip(header, frame.iloc[0])
+                     if extra > 1 and pd.notna(q) and str(q).strip()}
+        frame = frame.iloc[extra:]
+    else:
+        questions = _variable_labels(table)
     labels_of = {c: {float(k): str(v) for k, v in (table.value_labels.get(c) or {}).items()} for c in header}
-    return _Export(path, table, frame, header, questions, labels_of, read_sidecar(path)), todo
+    source = "variable label" if table.format in ("spss", "stata") else "question text"
+    return _Export(path, table, frame, header, questions, labels_of, read_sidecar(path), 1 + extra, source), []
 
 
 def _match_headers(export: _Export, rules: _Rules, todo: list) -> dict[str, ColumnMatch | None]:
@@ -570,7 +669,8 @@ def _match_headers(export: _Export, rules: _Rules, todo: list) -> dict[str, Colu
     shared = {p for p, n in prefixes.items() if n >= len(header) / 2}
     matches: dict[str, ColumnMatch | None] = {}
     for h in header:
-        matches[h] = match_header(h, shared_prefixes=shared, question=export.questions.get(h))
+        matches[h] = match_header(h, shared_prefixes=shared, question=export.questions.get(h),
+                                  question_source=export.question_source)
         if matches[h] is None and len(hits := _keyword(h, rules)) > 1:
             todo.append(Todo("ambiguous column", h, None,
                              f'column "{h}" could be any of {", ".join(hits)} - map it under '
@@ -579,27 +679,326 @@ def _match_headers(export: _Export, rules: _Rules, todo: list) -> dict[str, Colu
 
 
 def _match_numbered_blocks(export: _Export, matches: dict, rules: _Rules, todo: list) -> None:
-    """Step 2: match numbered blocks (Q3_1 ... Q3_4) whose numbers and answers fit exactly one instrument."""
+    """Step 2: match numbered blocks (``MS1`` ... ``MS35``, ``Q3_1`` ... ``Q3_4``) to instruments by their
+    numbering, answers, names and question text; adjacent blocks may make one instrument together.
+
+    A block is tried when none of its columns is taken already (an item pattern of the block's own
+    instrument, or a keyword in its question text, may be overruled); one that cannot be placed is a
+    TODO when its numbering fits an instrument, else its columns are left to step 8.
+    """
+    flagged = {c for t in todo for c in (t.column, *t.also)}
+    blocks = [b for b in _find_blocks(export.header, rules) if _is_open(b, matches, flagged)]
+    failed = []
+    for block in blocks:
+        outcome = _place_blocks([block], export, matches, rules)
+        if outcome is not None:
+            failed.append((block, outcome))
+    # blocks still unplaced and untouched may make an instrument together (the HSE tool in two grids)
+    loose = [b for b, _ in failed if all(matches[h] is None or matches[h].method == "keyword"
+                                               for h in b.headers)]
+    placed, i = set(), 0
+    while i < len(loose):
+        for size in range(min(RULES["blocks"]["max_joined"], len(loose) - i), 1, -1):
+            run = loose[i:i + size]
+            if _adjacent(run) and _place_blocks(run, export, matches, rules) is None:
+                placed |= {b.stem for b in run}
+                i += size - 1
+                break
+        i += 1
+    for block, (why, fits) in failed:
+        if block.stem in placed or why == "outweighed" or not fits or any(matches[h] for h in block.headers):
+            continue
+        todo.append(_block_todo(block, why, fits))
+
+
+@dataclass(frozen=True)
+class _Block:
+    """Export columns sharing a stem (``MS`` for ``MS1`` ... ``MS35``): (header, number, position) each."""
+
+    stem: str
+    members: tuple
+
+    @property
+    def headers(self) -> list:
+        return [h for h, _, _ in self.members]
+
+    @property
+    def span(self) -> str:
+        return f"{self.members[0][0]}-{self.members[-1][0]}" if len(self.members) > 1 else self.members[0][0]
+
+
+def _split_numbered(header: str, rules: _Rules) -> tuple[str, int] | None:
+    """Split a header into a block stem and a number, by the first block pattern that fits it.
+
+    Examples
+    --------
+    >>> [_split_numbered(h, _rules()) for h in ["MS1", "MS_12", "Q5_1", "Q5.1", "HSE01", "Q12r3", "PSS4"]]
+    [('MS', 1), ('MS', 12), ('Q5', 1), ('Q5', 1), ('HSE', 1), ('Q12r', 3), ('PSS', 4)]
+    >>> _split_numbered("Nation", _rules()) is None
+    True
+    """
+    for pattern in rules.block_patterns:
+        if m := pattern.match(header):
+            return m.group("stem"), int(m.group("number"))
+    return None
+
+
+def _find_blocks(header: list, rules: _Rules) -> list[_Block]:
+    """The export's numbered blocks, in the export's order; a stem whose numbers repeat makes no block.
+
+    Examples
+    --------
+    >>> [(b.stem, b.span) for b in _find_blocks(["id", "MS1", "MS2", "Q5_1", "Q5_2", "X1", "X_1"], _rules())]
+    [('MS', 'MS1-MS2'), ('Q5', 'Q5_1-Q5_2')]
+    """
+    members: dict[str, list] = {}
+    for position, h in enumerate(header):
+        if split := _split_numbered(h, rules):
+            members.setdefault(split[0], []).append((h, split[1], position))
+    return [_Block(stem, tuple(m)) for stem, m in members.items() if len({n for _, n, _ in m}) == len(m)]
+
+
+#: Methods that match a column to an item by its own name (``pss_1``, ``PSS1``, ``PSS4_Q1``).
+_BY_NAME = ("exact", "normalised", "item pattern")
+
+
+def _named_item(m: ColumnMatch | None) -> bool:
+    """Whether a match puts a column on an instrument item by the column's own name."""
+    return m is not None and m.method in _BY_NAME and _rules().dictionary[m.canonical].instrument is not None
+
+
+def _is_open(block: _Block, matches: dict, flagged: set) -> bool:
+    """Whether a block is for step 2 to place: none of its columns is a TODO already or matched other than
+    to an item by its name or by a keyword, and not all of them to items by name (nothing left to do)."""
+    found = [matches[h] for h in block.headers]
+    return (not flagged.intersection(block.headers)
+            and all(m is None or m.method == "keyword" or _named_item(m) for m in found)
+            and not all(_named_item(m) for m in found))
+
+
+def _adjacent(blocks: list) -> bool:
+    """Whether blocks follow one another in the export, each a run of neighbouring columns."""
+    positions = [p for b in blocks for _, _, p in b.members]
+    return positions == list(range(positions[0], positions[0] + len(positions)))
+
+
+def _numbering(groups: list, numbers) -> dict | None:
+    """Item number of each column when the blocks ``groups`` (lists of (header, number), in the export's
+    order) hold exactly the items ``numbers``: by their own numbers, or, when each block is numbered
+    from 1, one block after the other. None when they do not.
+
+    Examples
+    --------
+    >>> _numbering([[("MS1", 1), ("MS2", 2)]], [1, 2])
+    {'MS1': 1, 'MS2': 2}
+    >>> _numbering([[("Q1_1", 1), ("Q1_2", 2)], [("Q2_1", 1)]], [1, 2, 3])
+    {'Q1_1': 1, 'Q1_2': 2, 'Q2_1': 3}
+    >>> _numbering([[("Q1_1", 1), ("Q1_3", 3)]], [1, 2]) is None
+    True
+    """
+    own = [(h, n) for g in groups for h, n in g]
+    if sorted(n for _, n in own) == sorted(numbers):
+        return dict(own)
+    if len(groups) > 1 and len(own) == len(numbers) and all(
+            sorted(n for _, n in g) == list(range(1, len(g) + 1)) for g in groups):
+        in_order = [h for g in groups for h, _ in sorted(g, key=lambda m: m[1])]
+        return dict(zip(in_order, sorted(numbers)))
+    return None
+
+
+def _fits_item(seen: _Seen, spec, rules: _Rules) -> bool | None:
+    """Whether a column's answers fit an item: every text one of its answer labels (or their spellings),
+    every number one of its codes (a sentinel outside the range aside). None when it holds no answer.
+
+    Examples
+    --------
+    >>> d = _rules().dictionary
+    >>> _fits_item(_Seen(numbers=(0.0, 4.0, -99.0)), d["pss_4"], _rules()), _fits_item(_Seen(numbers=(5.0,)), d["pss_4"], _rules())
+    (True, False)
+    >>> _fits_item(_Seen(texts=("Fairly often",)), d["pss_1"], _rules()), _fits_item(_Seen(), d["pss_1"], _rules()) is None
+    (True, True)
+    """
+    numbers = [x for x in seen.numbers if not (x in rules.sentinels and not spec.min <= x <= spec.max)]
+    if not seen.texts and not numbers:
+        return None
+    keys = _label_keys(spec)
+    return (all(_match_answer(text, keys) for text in seen.texts)
+            and all(x.is_integer() and spec.min <= x <= spec.max for x in numbers))
+
+
+def _what_text_says(questions: dict, items: dict, inst, rules: _Rules, source: str) -> str:
+    """What the question texts (or variable labels) of a block's columns say for an instrument, in words,
+    or ``""``: its name or keywords in at least half of them, or the items' short labels of our own
+    in at least half of them.
+
+    Examples
+    --------
+    >>> r = _rules()
+    >>> pss = r.dictionary.instruments[[i.id for i in r.dictionary.instruments].index("pss4")]
+    >>> items = {f"Q3_{n}": f"pss_{n}" for n in range(1, 5)}
+    >>> _what_text_says({h: "Perceived stress, last month" for h in items}, items, pss, r, "question text")
+    'question text names it ("perceived stress")'
+    >>> said = {h: f"Last month - {pss.item_labels[c]}" for h, c in items.items()}
+    >>> _what_text_says(said, items, pss, r, "variable label")
+    "variable label holds the items' short labels (4 of 4)"
+    """
+    texts = {h: questions[h] for h in items if questions.get(h)}
+    if not texts:
+        return ""
+    named = [g for h in texts if (g := _holds(texts[h], rules.instrument_words[inst.id]))]
+    if 2 * len(named) >= len(items):
+        return f'{source} names it ("{" ".join(named[0]).replace("*", "")}")'
+    labelled = sum(set(_words(inst.item_labels[c])) <= set(_words(texts[h])) for h, c in items.items() if h in texts)
+    if 2 * labelled >= len(items):
+        return f"{source} holds the items' short labels ({labelled} of {len(items)})"
+    return ""
+
+
+def _describe_seen(seen: list, specs: list) -> str:
+    """The answers a block holds, in words: the range of its codes, and the labels it uses (by answer
+    set, in the order of their codes).
+
+    Examples
+    --------
+    >>> d = _rules().dictionary
+    >>> _describe_seen([_Seen(numbers=(1.0, 5.0)), _Seen(numbers=(2.0, -99.0))], [d["hse_01"], d["hse_02"]])
+    'answers 1-5 seen'
+    >>> _describe_seen([_Seen(texts=("Often", "Never", "Seldom")), _Seen(texts=("Agree",))], [d["hse_01"], d["hse_24"]])
+    'answers "Never" ... "Often" and "Agree" seen'
+    >>> _describe_seen([_Seen(texts=("Never", "Very often"), labelled=(1.0, 5.0))], [d["pss_1"]])
+    'codes 1-5 with value labels "Never", "Very often" seen'
+    """
+    sentinels = _rules().sentinels   # a missing-answer code (-99) is not an answer seen
+    numbers = [x for s, spec in zip(seen, specs) for x in s.numbers
+               if spec.min <= x <= spec.max or x not in sentinels]
+    codes = [x for s in seen for x in s.labelled]
+    by_set: dict = {}
+    for s, spec in zip(seen, specs):
+        keys, found = _label_keys(spec), by_set.setdefault(tuple(spec.labels.items()), {})
+        for text in s.texts:
+            hit = _match_answer(text, keys)
+            found.setdefault(text, hit[0] if hit else np.inf)
+    labels = []
+    for found in filter(None, by_set.values()):
+        ordered = sorted(found, key=lambda k: (found[k], k))
+        labels.append(f'"{ordered[0]}" ... "{ordered[-1]}"' if len(ordered) > 2 else _quote(ordered))
+    parts = []
+    if numbers:
+        lo, hi = min(numbers), max(numbers)
+        parts.append(f"answers {lo:g}-{hi:g}" if lo != hi else f"answer {lo:g}")
+    if labels and codes:
+        parts.append(f"codes {min(codes):g}-{max(codes):g} with value labels {' and '.join(labels)}")
+    elif labels:
+        parts.append(f"answers {' and '.join(labels)}")
+    return (", ".join(parts) + " seen") if parts else "no answers"
+
+
+@dataclass(frozen=True)
+class _BlockFit:
+    """How well a block (or blocks side by side) fits one instrument."""
+
+    instrument: object   # the Instrument
+    items: dict          # export column -> item column
+    answers: bool | None  # every answered column fits its item (None: no answers at all)
+    named: bool          # every column's own name says it is that item (PSS1 ... PSS4)
+    said: str            # what the question text or variable labels say for it, or ""
+    seen: str            # the answers seen, in words
+
+
+def _fit(blocks: list, inst, export: _Export, rules: _Rules) -> _BlockFit | None:
+    """How ``blocks`` fit instrument ``inst``, or None when their numbering does not fit its items."""
+    numbers = rules.by_number[inst.id]
+    order = _numbering([[(h, n) for h, n, _ in b.members] for b in blocks], numbers)
+    if order is None:
+        return None
+    items = {h: numbers[n] for h, n in order.items()}
     d = rules.dictionary
-    blocks: dict[str, dict[int, str]] = {}
-    for h in export.header:
-        m = re.match(r"^(.+?)[_.\- ]+([0-9]+)$", h)
-        if matches[h] is None and m and not any(t.column == h for t in todo):
-            blocks.setdefault(m.group(1), {})[int(m.group(2))] = h
-    for block, members in blocks.items():
-        fits = []
-        for inst in d.instruments:
-            numbers = rules.by_number[inst.id]
-            if set(members) != set(numbers):
-                continue
-            if all(_fits(_text_answers(export.frame[h], export.labels_of[h], rules), _label_keys(d[numbers[n]]))
-                   for n, h in members.items()):
-                fits.append(inst)
-        if len(fits) == 1:
-            inst = fits[0]
-            for n, h in members.items():
-                matches[h] = ColumnMatch(rules.by_number[inst.id][n], "answer pattern", "medium",
-                                         f"block {block!r} numbered and answered like {inst.short_name} items")
+    seen = [export.seen(h) for h in items]
+    specs = [d[c] for c in items.values()]
+    fits = [_fits_item(s, spec, rules) for s, spec in zip(seen, specs)]
+    answers = None if all(f is None for f in fits) else all(f is not False for f in fits)
+    named = all((item := _item(h, rules)) is not None and item[0] == c for h, c in items.items())
+    said = _what_text_says(export.questions, items, inst, rules, export.question_source)
+    return _BlockFit(inst, items, answers, named, said, _describe_seen(seen, specs))
+
+
+def _choose_fit(fits: list, keyword_matched: int, name_matched: int, size: int) -> tuple:
+    """Pick the instrument a block is: (fit, method, confidence), or (None, why, "").
+
+    Its own names decide first (``PSS1`` ... ``PSS4``: item pattern, high); else the one instrument
+    whose answers it fits (answer pattern: high with question text for it, medium without), the
+    question text breaking a tie. Answers never overrule columns already matched to items by their
+    names, and a medium match does not overrule keyword matches of half the block or more (``why`` is
+    then ``outweighed``); otherwise ``why`` is ``ambiguous`` or ``no fit``.
+
+    Examples
+    --------
+    >>> fit = _BlockFit("pss4", {}, answers=True, named=False, said="", seen="answers 0-4 seen")
+    >>> _choose_fit([fit], 0, 0, 4)[1:], _choose_fit([fit], 2, 0, 4)[1], _choose_fit([fit], 0, 1, 4)[1]
+    (('answer pattern', 'medium'), 'outweighed', 'outweighed')
+    """
+    named = [f for f in fits if f.named]
+    if len(named) == 1:
+        return named[0], "item pattern", "high"
+    if name_matched:
+        return None, "outweighed", ""
+    ok = [f for f in fits if f.answers]
+    if len(ok) > 1:
+        ok = [f for f in ok if f.said] or ok
+    if len(ok) != 1:
+        return None, "ambiguous" if ok else "no fit", ""
+    confidence = "high" if ok[0].said else "medium"
+    if confidence == "medium" and 2 * keyword_matched >= size:
+        return None, "outweighed", ""
+    return ok[0], "answer pattern", confidence
+
+
+def _place_blocks(blocks: list, export: _Export, matches: dict, rules: _Rules):
+    """Match ``blocks`` (one, or several side by side) to an instrument in ``matches``; returns None when
+    placed, else (why, fits) for a TODO."""
+    fits = [f for inst in rules.dictionary.instruments if (f := _fit(blocks, inst, export, rules))]
+    headers = [h for b in blocks for h in b.headers]
+    keyword_matched = sum(matches[h] is not None and matches[h].method == "keyword" for h in headers)
+    name_matched = sum(_named_item(matches[h]) for h in headers)
+    fit, method, confidence = _choose_fit(fits, keyword_matched, name_matched, len(headers))
+    if fit is None:
+        return method, fits
+    inst, first = fit.instrument, headers[0]
+    shape = (f"{len(headers)} columns {blocks[0].span}" if len(blocks) == 1 else
+             f"{len(headers)} columns in {len(blocks)} blocks side by side "
+             f"({', '.join(b.span for b in blocks)}), taken in order")
+    evidence = "; ".join(filter(None, [f"matched to {inst.id}: {shape}, {fit.seen}", fit.said,
+                                       f"the names say {inst.short_name} items" if fit.named else ""]))
+    for h, column in fit.items.items():
+        number = inst.item_numbers[column]
+        if fit.named and _named_item(matches[h]):
+            continue  # PSS1 ... PSS3 keep their own match; PSS4 joins them below
+        if fit.named:
+            detail = (f"{inst.short_name} item {number}: alone, {h} would name the instrument, but here it "
+                      f"is item {number} of the block {blocks[0].span}")
+        elif h == first:
+            detail = f"{evidence}; item {number}"
+        else:
+            detail = f"item {number} of the {len(headers)} columns from {first} matched to {inst.id} (see {first})"
+        matches[h] = ColumnMatch(column, method, confidence, detail)
+    return None
+
+
+def _block_todo(block: _Block, why: str, fits: list) -> Todo:
+    """The TODO for a numbered block that could not be placed although its numbering fits instruments."""
+    names = ", ".join(f.instrument.short_name for f in fits)
+    n = len(block.members)
+    if why == "ambiguous":
+        said = f"its numbering and answers fit {names} alike"
+    else:
+        f = fits[0]
+        said = (f"it is numbered like the {n} items of {names}, but its answers do not fit ({f.seen}; "
+                f"{f.instrument.short_name} answers are {f.instrument.answer_min}-{f.instrument.answer_max} or "
+                "their labels)" if f.answers is False else
+                f"it is numbered like the {n} items of {names}, but holds no answers to tell")
+    return Todo("ambiguous block" if why == "ambiguous" else "unmatched block", block.headers[0], None,
+                f"columns {block.span} ({n} numbered columns) not matched: {said} - map them under columns:"
+                " (with recode: if the codes are shifted), or add them to ignore:", "columns", tuple(block.headers[1:]))
 
 
 def _settle_shared_targets(matches: dict, todo: list) -> None:
@@ -725,8 +1124,8 @@ def _out_of_range_todo(export: _Export, h: str, spec, values: list, candidates: 
                 f"if so, add recode: {{{canon}: {{{', '.join(f'{k + 1:g}: {k:g}' for k in spec.labels)}}}}}")
     return Todo("out of range", h, values[0],
                 f'column "{h}" ({canon}) holds {shown}, outside the expected {spec.expected()} - '
-                "correct the cells, recode them (recode:), or list them under missing_codes: if they "
-                f"mean no answer{hint}", "missing_codes")
+                "list them under missing_codes: if they mean no answer, or recode them (recode:)"
+                f"{hint}", "missing_codes")
 
 
 def _place_missing_codes(found: _Answers, mapped: dict, rules: _Rules, comments: dict) -> tuple[list, dict, list]:
@@ -843,15 +1242,18 @@ def _check_what_a_load_needs(export: _Export, matches: dict, mapped: dict, wave,
 def _column_rows(export: _Export, matches: dict, mapped: dict, rules: _Rules, todo: list,
                  comments: dict) -> list[dict]:
     """Step 8: list how each export column was placed; a column nobody matched is a TODO."""
-    flagged = {t.column for t in todo}
+    flagged = {c for t in todo for c in (t.column, *t.also)}
     rows = []
     for h in export.header:
         m = matches[h]
         if m is None:
             if h not in flagged:
-                hint = _hint(export.frame[h], export.labels_of[h], mapped, rules)
+                hint = _hint(export.seen(h), mapped, rules)
+                inst = rules.prefixes.get(_compact(h))
+                named = (f" - it has the name of the instrument {inst.short_name} (a total score?), not of one of "
+                         "its items" if inst is not None else "")
                 todo.append(Todo("unmatched column", h, None,
-                                 f'column "{h}" not matched - map it under columns: or add it to ignore:{hint}'))
+                                 f'column "{h}" not matched{named} - map it under columns: or add it to ignore:{hint}'))
             rows.append({"export_column": h, "canonical": None, "action": "todo", "method": None,
                          "confidence": None, "detail": ""})
             continue
@@ -882,16 +1284,22 @@ def _assemble_codebook(export: _Export, sheet, wave_entry: tuple, comments: dict
         comments[("delimiter", None)] = "sniffed"
     if sheet is not None:
         codebook["sheet"] = sheet
+    if export.header_rows > 1:
+        codebook["header_rows"] = export.header_rows
+        comments[("header_rows", None)] = (
+            f"the {export.header_rows - 1} rows under the column names hold the survey tool's "
+            f"{'question text and ' if export.questions else ''}ImportIds, not answers: loading skips them "
+            "and the file stays as exported")
     # columns: is always written, even empty; the other sections only when they hold something
     codebook |= {key: value for key, value in sections.items() if key == "columns" or value}
     return codebook
 
 
-def _hint(series, value_labels, mapped, rules) -> str:
+def _hint(seen: _Seen, mapped, rules) -> str:
     """Which unmapped canonical columns an unmatched column's answers would fit, as a hint."""
-    answers = _text_answers(series, value_labels, rules)
+    answers = seen.texts
     if not answers:
-        return "" if series.notna().any() else " (the column is empty)"
+        return "" if seen.numbers else " (no answers in the column)"
     d = rules.dictionary
     taken = set(mapped.values())
     fits = []

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from ..arguments import checked
 from .codebook import load_codebook, normalise_label
 from ..errors import CodebookError, Problem
 
@@ -30,6 +31,7 @@ def _with_comment(line: str, comment) -> str:
     return f"{line}  # {' '.join(str(comment).split())}" if comment else line
 
 
+@checked(result="result", path="path")
 def write_draft(result: DraftResult, path) -> Path:
     """Write a drafted codebook as YAML, each entry commented with how it was matched, and every
     TODO as a ``# TODO:`` comment where it belongs.
@@ -76,7 +78,7 @@ def write_draft(result: DraftResult, path) -> Path:
         return [" " * indent + f"# TODO: {t.message}" for t in todo_by.get(section, [])]
 
     order = ["codebook", "name", "description", "synthetic", "wave", "encoding", "delimiter", "sheet",
-             "columns", "ignore", "missing_codes", "column_missing_codes", "answer_labels"]
+             "header_rows", "columns", "ignore", "missing_codes", "column_missing_codes", "answer_labels"]
     for key in order + [k for k in cb if k not in order]:
         if key not in cb:
             lines += todos(key, 0)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..arguments import as_table
 from ..deprecations import old_calls
 from ..disclosure import DEFAULT_THRESHOLD, suppress
 
@@ -44,9 +45,14 @@ def make_log(ids, scope: str, target: str, rule: str, reason: str) -> pd.DataFra
     )
 
 
+def _log(log, caller: str) -> pd.DataFrame:
+    """``log`` when it is a table, else raise saying to pass ``wave.exclusions`` (a wave, too)."""
+    return as_table(log, caller, holds="exclusions log", role="log")
+
+
 def concat_logs(*logs: pd.DataFrame) -> pd.DataFrame:
     """Stack logs in the order given."""
-    logs = [log for log in logs if len(log)]
+    logs = [log for log in (_log(log, "concat_logs()") for log in logs) if len(log)]
     return pd.concat(logs, ignore_index=True) if logs else empty_log()
 
 
@@ -130,6 +136,7 @@ def exclusion_summary(log: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Columns ``scope, target, rule, reason, n``, in the order rules were applied.
     """
+    log = _log(log, "exclusion_summary()")
     if not len(log):
         return pd.DataFrame(columns=["scope", "target", "rule", "reason", "n"])
     keys = ["scope", "target", "rule", "reason"]
@@ -168,7 +175,7 @@ def exclusion_table(log: pd.DataFrame, *, threshold: int = DEFAULT_THRESHOLD) ->
     >>> exclusion_table(log)[["rule", "n", "suppressed"]].values.tolist()
     [['empty_return', nan, 'secondary'], ['duplicate', nan, 'primary'], ['All', 14.0, '']]
     """
-    summary = exclusion_summary(log)
+    summary = exclusion_summary(_log(log, "exclusion_table()"))
     rows = summary[summary["scope"] == "wave"]
     if not len(rows):  # nobody excluded: no rows
         return pd.DataFrame(columns=["scope", "target", "rule", "reason", "n", "suppressed"])
@@ -196,5 +203,5 @@ def missing_score_table(log: pd.DataFrame) -> pd.DataFrame:
     >>> missing_score_table(log)[["target", "n_missing"]].values.tolist()
     [['pss4', 2]]
     """
-    summary = exclusion_summary(log)
+    summary = exclusion_summary(_log(log, "missing_score_table()"))
     return summary[summary["scope"] != "wave"].rename(columns={"n": "n_missing"}).reset_index(drop=True)

@@ -22,6 +22,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ..arguments import as_waves
 from .dictionary import load_dictionary
 from ..errors import Problem, SurveyDataError, SurveyDataWarning, problem_at
 from .exclusions import concat_logs, make_log
@@ -71,7 +72,8 @@ def pool_waves(waves) -> Wave:
     Parameters
     ----------
     waves : list of Wave
-        From :func:`analysis.load_wave`, in time order; labels must differ.
+        From :func:`analysis.load_wave`, in time order; labels must differ. One wave is a pool of
+        one.
 
     Returns
     -------
@@ -112,7 +114,7 @@ def pool_waves(waves) -> Wave:
     >>> frame.groupby("wave")["swemwbs_raw"].count().tolist()    # not asked in 2017: missing
     [0, 40]
     """
-    waves = list(waves)
+    waves = as_waves(waves, "pool_waves()")
     _check(waves)
     labels = [w.label for w in waves]
     ids = [w.data["respondent_id"].astype("string") for w in waves]

@@ -38,7 +38,8 @@ import pandas as pd
 
 from .codebook import Codebook, normalise_label, plain_number
 from .dictionary import ColumnSpec, Dictionary
-from ..errors import Problem, problem_at
+from ..arguments import did_you_mean
+from ..errors import Diagnosis, Problem, problem_at
 from .readers import RawTable
 
 MISSING = object()  # marker for "a missing code"
@@ -450,11 +451,65 @@ def _absent_codebook_columns(codebook: Codebook, header: list[str]) -> list[Prob
     absent = [c for c in list(codebook.columns) + list(codebook.ignore) if c not in header]
     if not absent:
         return []
+    named = ", ".join(f"{c!r}{did_you_mean(c, header)}".replace("; did you mean", " (did you mean")
+                      .replace("?", "?)") for c in absent[:8])
     return [Problem(
         "codebook names absent columns", None,
-        f"the codebook names export column(s) {absent} that are not in the file "
+        f"the codebook names {len(absent)} export column(s) that are not in the file: {named}"
+        f"{f' and {len(absent) - 8} more' if len(absent) > 8 else ''} "
         f"(the file has {len(header)} columns: {header[:8]}{' ...' if len(header) > 8 else ''})",
         "correct the column names in the codebook (columns:, ignore:) to match the export's header")]
+
+
+def diagnose(header: list[str], codebook: Codebook, problems: list[Problem]) -> Diagnosis | None:
+    """The one mistake most of ``problems`` come down to, said in one line, or None.
+
+    - **A raw export without its codebook**: the codebook renames none of the file's columns and
+      most of them are not canonical names.
+    - **The codebook of another export**: the codebook renames columns, but none of them is in the
+      file.
+
+    Parameters
+    ----------
+    header : list of str
+        The file's column names.
+    codebook : Codebook
+        The codebook it was loaded with (empty when none was given).
+    problems : list of Problem
+        What loading found.
+
+    Examples
+    --------
+    >>> from analysis.reading.codebook import Codebook
+    >>> unknown = [Problem("unknown column", c, "not in the data dictionary") for c in ["Q1", "Q2"]]
+    >>> diagnose(["ResponseId", "Q1", "Q2"], Codebook(), unknown).kind
+    'raw export'
+    >>> diagnose(["ResponseId", "Q1", "Q2"], Codebook(columns={"V_1": "hse_01"}), unknown).kind
+    'codebook of another export'
+    >>> diagnose(["respondent_id", "wave", "hours_actaul"], Codebook(), unknown[:1]) is None
+    True
+    """
+    counted = [h for h in header if h not in codebook.ignore]
+    unknown = sum(p.kind == "unknown column" for p in problems)
+    renamed = [c for c in codebook.columns if codebook.columns[c] != c]
+    if renamed and not set(renamed) & set(header):
+        n = len(renamed)
+        text = (f"the codebook maps none of this file's {len(header)} columns: it was written for another "
+                f"export (it renames {n} column{'s' if n != 1 else ''} such as {renamed[0]!r}; this file has "
+                f"{header[0]!r}, ...)")
+        return Diagnosis("codebook of another export",
+                         f"{text}. Pass this export's codebook, or draft one with analysis.draft_codebook(path).",
+                         f"{text}. Pass this export's codebook with --codebook, or draft one with "
+                         "`wellbeing-survey codebook draft <export>`.")
+    if not renamed and counted and 2 * unknown >= len(counted):
+        text = (f"this looks like a raw export: {unknown} of its {len(counted)} columns are not canonical "
+                "names")
+        return Diagnosis("raw export",
+                         f"{text}; did you forget the codebook (load_wave(path, codebook)), or to draft one "
+                         "(analysis.draft_codebook(path))?",
+                         f"{text}; did you forget --codebook (or `wellbeing-survey codebook draft <export>` "
+                         "to write one)?")
+    return None
 
 
 def _match_columns(header: list[str], codebook: Codebook, dictionary: Dictionary,
@@ -477,10 +532,11 @@ def _match_columns(header: list[str], codebook: Codebook, dictionary: Dictionary
     for canon in unknown:
         src = targets[canon][0]
         renamed = src != canon
+        close = did_you_mean(canon, dictionary.columns)
         problems.append(Problem(
             "unknown column", canon,
-            (f"the codebook maps it to '{canon}', which is not a canonical column" if renamed
-             else "this column is not in the data dictionary"),
+            (f"the codebook maps it to '{canon}', which is not a canonical column{close}" if renamed
+             else f"this column is not in the data dictionary{close}"),
             "map it to a canonical column in the codebook (columns:), or list it under ignore: "
             "to leave it out (run `wellbeing-survey dictionary` to list the canonical names)",
             source_column=src))
@@ -694,8 +750,8 @@ def _extra_header_rows(problems: list[Problem], frame: pd.DataFrame, present: di
         f"{words} header rows? data row{'s 1-' + str(leading) if leading > 1 else ' 1'} hold"
         f"{'' if leading > 1 else 's'} text in {len(columns)} columns that expect answers or categories "
         f"({', '.join(map(str, columns[:5]))}{' ...' if len(columns) > 5 else ''}), as a header row does",
-        f"remove the {'second header row' if leading == 1 else 'extra header rows'} or set "
-        f"header_rows: {total} in the codebook",
+        f"set header_rows: {total} in the codebook (leave the file as exported: its checksum is recorded "
+        "in the report's provenance)",
         rows=tuple(range(1, leading + 1)), count=leading, values=values[:5], n_values=len(values))
     return [header_problem] + [p for p in problems if p not in explained]
 

@@ -9,12 +9,13 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from ..arguments import as_path
 from .codebook import Codebook, load_codebook, plain_number
 from .dictionary import load_dictionary
 from ..errors import CodebookError, Problem, SurveyDataError, SurveyDataWarning
 from .exclusions import _rule_mask, apply_exclusions, exclusion_summary
 from .readers import RawTable, read_table
-from .validation import CODEBOOK_KINDS, to_canonical
+from .validation import CODEBOOK_KINDS, diagnose, to_canonical
 
 
 @dataclass
@@ -34,7 +35,8 @@ class Wave:
         Provenance and what loading did: ``source``, ``sha256``, ``format``, ``encoding``,
         ``delimiter``, ``codebook``, ``synthetic``, ``wave``, ``n_read``, ``n_analysable``,
         ``missing_coded`` (column -> cells a missing code turned into missing), ``ignored``
-        (export columns left out on purpose), ``renamed`` (export -> canonical names).
+        (export columns left out on purpose), ``renamed`` (export -> canonical names),
+        ``labels`` (the questionnaire's own wording from the codebook's ``labels:``, if any).
     """
 
     data: pd.DataFrame
@@ -200,6 +202,7 @@ def load_wave(path, codebook=None, *, wave: str | int | None = None, instruments
     >>> w.metadata["n_analysable"] <= 50, "hse_demands" in [s.name for i in w.instruments for s in i.scales]
     (True, True)
     """
+    path = as_path(path, "load_wave()", tables=True)
     cb = load_codebook(codebook)
     dictionary = load_dictionary(None if instruments_dir is None else str(instruments_dir))
     if isinstance(path, pd.DataFrame):
@@ -217,7 +220,8 @@ def load_wave(path, codebook=None, *, wave: str | int | None = None, instruments
     source = table.path.name
     if problems:
         codebook_fault = any(p.kind in CODEBOOK_KINDS for p in problems)
-        raise (CodebookError if codebook_fault else SurveyDataError)(problems, source=source)
+        raise (CodebookError if codebook_fault else SurveyDataError)(
+            problems, source=source, diagnosis=diagnose([str(c) for c in table.frame.columns], cb, problems))
     _warn_rules_matching_nobody(cb.exclude, data, dictionary.instruments, source)
     labels = sorted(set(data["wave"].dropna().astype(str)))
     label = labels[0] if len(labels) == 1 else "+".join(labels)
@@ -246,5 +250,6 @@ def load_wave(path, codebook=None, *, wave: str | int | None = None, instruments
         "missing_coded": report["missing_coded"],
         "ignored": report["ignored"],
         "renamed": report["renamed"],
+        "labels": cb.labels,
     }
     return Wave(data=kept, exclusions=log, metadata=metadata, known_instruments=dictionary.instruments)

@@ -7,7 +7,7 @@ HSE benchmarks (``benchmarks/``), member polls (``polls/``), the workload health
 instrument, a benchmark year or a poll is adding a file. :func:`check_against_schema` checks a
 YAML document against its schema and reports every place it breaks it.
 
-May import: :mod:`analysis.errors` and :mod:`analysis.paths` only.
+May import: :mod:`analysis.errors`, :mod:`analysis.paths` and :mod:`analysis.arguments` only.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from ..arguments import closest
 from ..errors import CodebookError, Problem
 
 
@@ -67,9 +68,22 @@ def check_against_schema(spec: dict, schema_file: Path, source: str, kind: str) 
     errors = sorted(_validator(str(schema_file)).iter_errors(json.loads(json.dumps(spec))),
                     key=lambda e: list(e.path))
     if errors:
-        raise CodebookError(
-            [Problem(kind, None, f"at {'/'.join(map(str, e.path)) or 'top level'}: {e.message}",
-                     f"correct it against analysis/specs/schemas/{Path(schema_file).name}, which lists every key")
-             for e in errors],
-            source=source,
-        )
+        fix = f"correct it against analysis/specs/schemas/{Path(schema_file).name}, which lists every key"
+        raise CodebookError([p for e in errors for p in _schema_problems(e, kind, fix)], source=source)
+
+
+def _schema_problems(error, kind: str, fix: str) -> list[Problem]:
+    """The problems one schema error stands for: a key the schema does not know is one problem
+    per key, with a "did you mean" among the keys allowed there (``mising_codes`` ->
+    ``missing_codes``)."""
+    where = "/".join(map(str, error.path)) or "top level"
+    allowed = list(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
+    if error.validator != "additionalProperties" or not allowed or not isinstance(error.instance, dict):
+        return [Problem(kind, None, f"at {where}: {error.message}", fix)]
+    problems = []
+    for key in (k for k in error.instance if k not in allowed):
+        match = closest(key, allowed, cutoff=0.6)
+        problems.append(Problem(
+            kind, None, f"at {where}: unknown key {key!r}" + (f"; did you mean {match!r}?" if match else ""),
+            f"rename it {match!r}" if match else f"use a key allowed here ({', '.join(allowed)}); {fix}"))
+    return problems or [Problem(kind, None, f"at {where}: {error.message}", fix)]

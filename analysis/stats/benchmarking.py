@@ -15,17 +15,19 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..arguments import as_names, check_call
+from ..arguments import as_names, check_call, checked
 from ..deprecations import old_calls, warn
 from ..disclosure import DEFAULT_THRESHOLD, PRIMARY, few_either_side, hidden_groups, suppress
 from ..errors import Problem, fail
 from ..labels import column_label
+from ..measures.scoring import respondents
 from ..paths import BENCHMARKS_DIR
 from .intervals import levels, mean_ci
 
 BANDS = ("red", "yellow", "blue", "green")
 
 
+@checked(benchmark="path")
 def load_benchmark(benchmark: str | Path = "hse_organisational_136") -> dict:
     """Read a benchmark by name (a file in ``analysis/specs/benchmarks/``) or from a path.
 
@@ -82,8 +84,9 @@ def hse_benchmark(data: pd.DataFrame, scales=None, *, by: str | None = None, ben
 
     Parameters
     ----------
-    data : DataFrame
+    data : DataFrame or Wave
         Respondent-level data with the HSE scale scores (:func:`analysis.analysis_frame`).
+        A loaded ``Wave`` is taken as ``analysis_frame(wave)``.
     scales : str or list of str, optional
         Default every scale of the benchmark that ``data`` has.
     by : str, optional
@@ -116,6 +119,7 @@ def hse_benchmark(data: pd.DataFrame, scales=None, *, by: str | None = None, ben
     >>> hse_benchmark(s)[["scale", "band"]].values.tolist()   # 4 respondents < 10: suppressed
     [['hse_demands', 'suppressed']]
     """
+    data = respondents(data, "hse_benchmark()")
     spec = benchmark if isinstance(benchmark, dict) else load_benchmark(benchmark)
     if spec.get("kind") != "percentiles":
         fail("bad argument", f"benchmark {spec.get('id')!r} has no percentiles, so no bands",

@@ -11,11 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..arguments import as_names, check_call
+from ..arguments import as_names, as_table, check_call
 from ..deprecations import old_calls
 from ..disclosure import DEFAULT_THRESHOLD, NOT_ANSWERED, PRIMARY, few_either_side, hidden_groups, suppress
+from ..errors import SHOW, Problem
 from ..labels import column_label
 from ..measures.derived import WorkingTime
+from ..measures.scoring import respondents, score_wave
 from ..reading.dictionary import load_dictionary
 
 SUMMARY_COLUMNS = ["variable", "label", "n", "n_missing", "mean", "sd", "p25", "median", "p75", "suppressed", "note"]
@@ -31,9 +33,10 @@ def score_summary(data: pd.DataFrame, *, working_time: WorkingTime | None = None
 
     Parameters
     ----------
-    data : DataFrame
+    data : DataFrame or Wave
         Output of :func:`analysis.score_wave` (or any table of scores; ``respondent_id`` and
-        ``wave`` are left out).
+        ``wave`` are left out). A loaded ``Wave`` is taken as ``score_wave(wave)``; a column
+        that is not numeric (a category such as ``sector``) is refused, naming it.
     working_time : WorkingTime, optional
         The parameters used for ``extra_days_year`` (stated in its ``note``).
     threshold : int
@@ -54,7 +57,8 @@ def score_summary(data: pd.DataFrame, *, working_time: WorkingTime | None = None
     >>> score_summary(s)[["variable", "n", "mean"]].values.tolist()
     [['pss4', 2, 6.0]]
     """
-    limit = check_call("score_summary()", data, threshold=threshold)
+    data = as_table(data, "score_summary()", from_wave=score_wave)
+    limit = check_call("score_summary()", data, threshold=threshold, problems=_not_scores(data))
     wt = working_time or WorkingTime()
     rows = []
     for col in data.columns:
@@ -83,6 +87,20 @@ def score_summary(data: pd.DataFrame, *, working_time: WorkingTime | None = None
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
+def _not_scores(data: pd.DataFrame) -> list[Problem]:
+    """The problem with columns that hold no numbers (categories, text): they have no mean."""
+    other = [c for c in data.columns if c not in ("respondent_id", "wave")
+             and (not pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c]))]
+    if not other:
+        return []
+    return [Problem("not a score", None,
+                    f"columns {other[:SHOW]}{' ...' if len(other) > SHOW else ''} hold categories or text, "
+                    "not scores: score_summary() summarises numbers",
+                    "pass score_wave(wave), or the score columns only (e.g. frame[['pss4', 'hse_demands']]); "
+                    "describe categories with sample_profile()", values=tuple(other[:SHOW]), n_values=len(other),
+                    place="")]
+
+
 #: The respondent characteristics a sample profile describes, when present.
 PROFILE_VARIABLES = ["nation", "sector", "role", "employer", "gender", "age_band", "ethnicity"]
 
@@ -95,8 +113,9 @@ to a coded question, such as presenteeism), disclosure-controlled.
 
     Parameters
     ----------
-    data : DataFrame
+    data : DataFrame or Wave
         Respondent-level data (:func:`analysis.analysis_frame`).
+        A loaded ``Wave`` is taken as ``analysis_frame(wave)``.
     variables : str or list of str, optional
         Default the :data:`PROFILE_VARIABLES` present in ``data``.
     threshold : int
@@ -121,6 +140,7 @@ to a coded question, such as presenteeism), disclosure-controlled.
     >>> sample_profile(pd.DataFrame({"intend_leave_job": [0.0] * 12 + [1.0] * 15}), ["intend_leave_job"])["category"].tolist()
     ['No', 'Yes', 'All']
     """
+    data = respondents(data, "sample_profile()")
     dictionary = load_dictionary()
     variables = as_names(variables, "variables", "sample_profile()") or [v for v in PROFILE_VARIABLES
                                                                          if v in data.columns]

@@ -21,6 +21,7 @@ from ..arguments import as_names, check_call
 from ..deprecations import old_calls
 from ..disclosure import DEFAULT_THRESHOLD, PRIMARY, few_either_side, hidden_groups, suppress
 from ..errors import SHOW, Problem
+from ..measures.scoring import respondents
 from .intervals import TOTAL, estimate_table, levels
 
 #: The figures a prevalence row shows (blanked together when it is suppressed).
@@ -59,8 +60,9 @@ def prevalence(data: pd.DataFrame, outcomes, *, by: str | None = None, total: bo
 
     Parameters
     ----------
-    data : DataFrame
+    data : DataFrame or Wave
         Respondent-level data.
+        A loaded ``Wave`` is taken as ``analysis_frame(wave)``.
     outcomes : str or list of str
         0/1 columns (numeric or boolean; NaN = missing).
     by : str, optional
@@ -104,6 +106,7 @@ def prevalence(data: pd.DataFrame, outcomes, *, by: str | None = None, total: bo
     >>> t[["estimate", "conf_low", "conf_high"]].iloc[0].round(3).tolist()
     [0.3, 0.181, 0.454]
     """
+    data = respondents(data, "prevalence()")
     outcomes, threshold = _check(data, outcomes, by, level, threshold, "prevalence()", binary=True)
     table = estimate_table(data, outcomes, by, "share", level, total=by is not None and total)
     out = _suppress(table, threshold, SHARE_FIGURES, group_marks(table, data, by, threshold, binary=True))
@@ -130,8 +133,9 @@ def group_means(data: pd.DataFrame, outcomes, *, by: str | None = None, total: b
 
     Parameters
     ----------
-    data : DataFrame
+    data : DataFrame or Wave
         Respondent-level data.
+        A loaded ``Wave`` is taken as ``analysis_frame(wave)``.
     outcomes : str or list of str
         Numeric columns (scores).
     by : str, optional
@@ -166,6 +170,7 @@ def group_means(data: pd.DataFrame, outcomes, *, by: str | None = None, total: b
     >>> group_means(d, "pss4", by="team", threshold=3)[["group", "n", "estimate", "suppressed"]].values.tolist()
     [['a', nan, nan, 'primary'], ['b', nan, nan, 'primary'], ['All', 4.0, 7.0, '']]
     """
+    data = respondents(data, "group_means()")
     outcomes, threshold = _check(data, outcomes, by, level, threshold, "group_means()", binary=False)
     table = estimate_table(data, outcomes, by, "mean", level, total=by is not None and total)
     out = _suppress(table, threshold, MEAN_FIGURES, group_marks(table, data, by, threshold, binary=False))

@@ -30,7 +30,8 @@ from statsmodels.stats.multitest import multipletests
 from ..arguments import as_names, check_call
 from ..deprecations import old_calls, warn
 from ..disclosure import DEFAULT_THRESHOLD, PRIMARY, SECONDARY, few_either_side, hidden_groups
-from ..errors import fail
+from ..errors import Problem, fail
+from ..measures.scoring import respondents
 from .estimates import group_means, prevalence
 from .intervals import difference_in_shares, levels
 
@@ -97,8 +98,9 @@ def compare_groups(data: pd.DataFrame, outcomes, *, by: str, covariates=None, co
 
     Parameters
     ----------
-    data : DataFrame
+    data : DataFrame or Wave
         Respondent-level data (:func:`analysis.analysis_frame`).
+        A loaded ``Wave`` is taken as ``analysis_frame(wave)``.
     outcomes : str or list of str
         Numeric or 0/1 columns.
     by : str
@@ -124,9 +126,12 @@ def compare_groups(data: pd.DataFrame, outcomes, *, by: str, covariates=None, co
     >>> compare_groups(d, "y", by="g").tests[["test", "measure"]].values.tolist()
     [['welch_t', 'hedges_g']]
     """
+    data = respondents(data, "compare_groups()")
     outcomes = as_names(outcomes, "outcomes", "compare_groups()")
     covariates = as_names(covariates, "covariates", "compare_groups()")
-    problems = []
+    problems = [Problem("bad argument", None, f"by={by!r} is also an {role}: a column cannot be compared across "
+                        "its own groups", f"group by another column, or leave {by!r} out of the {role}s", place="")
+                for role, names in (("outcome", outcomes), ("covariate", covariates)) if by in names]
     if correction not in CORRECTIONS:
         fail("bad argument", f"correction={correction!r}", 'use "holm", "fdr_bh" or None', source="compare_groups()")
     threshold = check_call("compare_groups()", data, level=level, threshold=threshold, problems=problems,

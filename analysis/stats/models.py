@@ -24,10 +24,12 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.diagnostic import het_breuschpagan
 
-from ..arguments import DEFAULT_THRESHOLD, as_names, check_data, check_level, threshold_or_raise, unknown_columns
+from ..arguments import (DEFAULT_THRESHOLD, as_instance, as_names, check_call, check_data, check_level,
+                         threshold_or_raise, unknown_columns)
 from ..deprecations import old_calls
 from ..disclosure import few_either_side
 from ..errors import SurveyDataError, fail
+from ..measures.scoring import respondents
 from .results import ModelResult, fit_table
 
 
@@ -54,7 +56,9 @@ def model_data(data: pd.DataFrame, outcome: str, terms: list[str], caller: str =
         For unknown columns, a constant predictor, or no complete cases.
     """
     variables = [outcome] + list(terms)
-    problems = check_data(data, caller) or unknown_columns(data, list(dict.fromkeys(variables)), "variable")
+    once = [v for i, v in enumerate(terms) if v not in terms[:i] and v != outcome]  # names need not hash yet
+    problems = check_data(data, caller) or (unknown_columns(data, [outcome], "outcome")
+                                            + unknown_columns(data, once, "variable"))
     if problems:
         raise SurveyDataError(problems, source=caller, outcome="nothing was computed")
     repeated = sorted({v for v in variables if variables.count(v) > 1})
@@ -174,8 +178,9 @@ def fit_ols(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, ro
 
     Parameters
     ----------
-    data : DataFrame
+    data : DataFrame or Wave
         Respondent-level data (:func:`analysis.analysis_frame`).
+        A loaded ``Wave`` is taken as ``analysis_frame(wave)``.
     outcome : str
     predictors, covariates : str or list of str
         Covariates enter the model like predictors; they are listed first.
@@ -202,6 +207,7 @@ def fit_ols(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, ro
     >>> round(float(r.coefficients.set_index("term").loc["x", "estimate"]), 3), r.n
     (1.1, 5)
     """
+    data = respondents(data, "fit_ols()")
     if robust not in (None, "HC3"):
         _fail("fit_ols()", "bad argument", f"robust={robust!r} is not supported", 'use robust=None or robust="HC3"')
     _check_level(level, "fit_ols()")
@@ -255,6 +261,9 @@ def residual_checks(result: OLSResult, *, threshold: int = DEFAULT_THRESHOLD, bi
     >>> bool((checks["bins"]["n"] >= 10).all()), list(checks["qq"].columns)
     (True, ['theoretical', 'residual', 'line'])
     """
+    as_instance(result, OLSResult, "residual_checks()", "result",
+                "pass what fit_ols() returned, e.g. "
+                "residual_checks(fit_ols(analysis_frame(wave), 'pss4', ['hse_demands']))")
     threshold = threshold_or_raise(threshold, "residual_checks()")
     fitted = np.asarray(result.model.fittedvalues, dtype="float64")
     resid = np.asarray(result.model.resid, dtype="float64")
@@ -285,10 +294,12 @@ def fit_hierarchical(data: pd.DataFrame, outcome: str, steps: list) -> pd.DataFr
 
     Parameters
     ----------
-    data : DataFrame
+    data : DataFrame or Wave
+        A loaded ``Wave`` is taken as ``analysis_frame(wave)``.
     outcome : str
-    steps : list
-        One entry per step: the terms it adds (a name or a list of names).
+    steps : str or list
+        One entry per step: the terms it adds (a name or a list of names); one name is one step
+        of one term.
 
     Returns
     -------
@@ -306,7 +317,8 @@ def fit_hierarchical(data: pd.DataFrame, outcome: str, steps: list) -> pd.DataFr
     >>> fit_hierarchical(d, "y", ["a", "b"])[["step", "added", "n"]].values.tolist()
     [[1, 'a', 80], [2, 'b', 80]]
     """
-    steps = [as_names(step, "steps", "fit_hierarchical()") for step in steps]
+    data = respondents(data, "fit_hierarchical()")
+    steps = [as_names(step, "steps", "fit_hierarchical()") for step in as_names(steps, "steps", "fit_hierarchical()")]
     everything = [t for step in steps for t in step]
     md = model_data(data, outcome, everything, "fit_hierarchical()")
     complete = data.reset_index(drop=True).loc[md.y.index]
@@ -368,6 +380,19 @@ def fit_moderation(data: pd.DataFrame, outcome: str, focal: str, moderators, *, 
     coefficient covariance, tested on the residual degrees of freedom; a predicted value's
     interval likewise (R: ``interactions::sim_slopes``, ``emmeans``).
 
+    Parameters
+    ----------
+    data : DataFrame or Wave
+        Respondent-level data (:func:`analysis.analysis_frame`). A loaded ``Wave`` is taken as
+        ``analysis_frame(wave)``.
+    outcome, focal : str
+        The outcome and the predictor whose slope is moderated.
+    moderators : str or list of str
+        One or two moderators.
+    covariates : str or list of str, optional
+    level : float
+        Confidence level of the intervals.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
@@ -378,6 +403,8 @@ def fit_moderation(data: pd.DataFrame, outcome: str, focal: str, moderators, *, 
     >>> r.simple_slopes["moderator_level"].tolist()
     ['low', 'mean', 'high']
     """
+    data = respondents(data, "fit_moderation()")
+    check_call("fit_moderation()", data, columns={"focal": [focal]})
     moderators = as_names(moderators, "moderators", "fit_moderation()")
     covariates = as_names(covariates, "covariates", "fit_moderation()")
     if not 1 <= len(moderators) <= 2:
@@ -555,7 +582,8 @@ def fit_logit(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, 
 
     Parameters
     ----------
-    data : DataFrame
+    data : DataFrame or Wave
+        A loaded ``Wave`` is taken as ``analysis_frame(wave)``.
     outcome : str
         A 0/1 column.
     predictors, covariates : str or list of str
@@ -589,6 +617,7 @@ def fit_logit(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, 
     >>> 0.5 < r.fit["auc"].item() < 1
     True
     """
+    data = respondents(data, "fit_logit()")
     _check_level(level, "fit_logit()")
     md = model_data(data, outcome, _terms(predictors, covariates, "fit_logit()"), "fit_logit()")
     if not set(np.unique(md.y)) <= {0.0, 1.0} or md.y.nunique() < 2:
@@ -714,7 +743,8 @@ def fit_ordinal(data: pd.DataFrame, outcome: str, predictors, *, covariates=None
 
     Parameters
     ----------
-    data : DataFrame
+    data : DataFrame or Wave
+        A loaded ``Wave`` is taken as ``analysis_frame(wave)``.
     outcome : str
         An ordered outcome with three or more categories (numeric codes).
     predictors, covariates : str or list of str
@@ -736,6 +766,7 @@ def fit_ordinal(data: pd.DataFrame, outcome: str, predictors, *, covariates=None
     >>> r.thresholds["term"].tolist(), 0.7 < r.coefficients["estimate"].item() < 1.3
     (['0|1', '1|2', '2|3'], True)
     """
+    data = respondents(data, "fit_ordinal()")
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
     _check_level(level, "fit_ordinal()")

@@ -25,6 +25,7 @@ from scipy import stats
 from ..arguments import as_names
 from ..deprecations import old_calls
 from ..errors import Problem, SurveyDataError
+from ..measures.scoring import respondents
 from .models import model_data
 
 #: Default seed of the resampling (the same seed gives the same resamples and intervals).
@@ -115,8 +116,9 @@ def bootstrap_ols(data: pd.DataFrame, outcome: str, predictors, *, covariates=No
 
     Parameters
     ----------
-    data : DataFrame
+    data : DataFrame or Wave
         Scores (``analysis_frame``) or any table holding the model's columns.
+        A loaded ``Wave`` is taken as ``analysis_frame(wave)``.
     outcome : str
     predictors, covariates : str or list of str
         As in :func:`analysis.fit_ols` (covariates first; categorical columns as indicators).
@@ -152,6 +154,7 @@ def bootstrap_ols(data: pd.DataFrame, outcome: str, predictors, *, covariates=No
     >>> t["term"].tolist(), t.attrs["n"], bool((t["conf_low"] < t["estimate"]).all())
     (['(Intercept)', 'hse_demands', 'hse_control'], 300, True)
     """
+    data = respondents(data, "bootstrap_ols()")
     md = model_data(data, outcome, as_names(covariates, "covariates", "bootstrap_ols()")
                     + as_names(predictors, "predictors", "bootstrap_ols()"), "bootstrap_ols()")
     X, y = md.X.to_numpy(dtype="float64"), md.y.to_numpy(dtype="float64")

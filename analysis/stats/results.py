@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..arguments import as_table
+
 #: Coefficient tables of models (and of the bootstrap), in this order.
 COEFFICIENT_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
 
@@ -81,6 +83,7 @@ def schema_problems(table: pd.DataFrame, *, groups: bool | None = None, descript
     >>> schema_problems(pd.DataFrame(columns=["group", "slope", "conf_low"]))
     ["column 'slope': use estimate (measure 'simple_slope')", "'conf_low' without 'conf_high'", "groups shown without a 'suppressed' column"]
     """
+    table = as_table(table, "schema_problems()", holds="results", role="table")
     problems = []
     columns = [str(c) for c in table.columns]
     for c in columns:

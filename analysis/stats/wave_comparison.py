@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..arguments import as_names, check_call
+from ..arguments import as_names, check_call, given
 from ..deprecations import old_calls
 from ..disclosure import DEFAULT_THRESHOLD, few_either_side
 from ..errors import Problem, SurveyDataError
 from ..instruments import scale_names
+from ..measures.scoring import respondents
 from .intervals import difference_in_means, difference_in_shares, finite, levels
 
 #: The measures compared by default, where every wave has them (the HSE scales from their file).
@@ -40,7 +41,8 @@ def headline_measures() -> list[str]:
 def _waves(data, by: str) -> dict:
     """Wave label -> its frame, in time order: a dict as given, or the groups of ``by``."""
     if isinstance(data, dict):
-        return {str(k): v for k, v in data.items()}
+        return {str(k): respondents(v, "compare_waves()") for k, v in data.items()}
+    data = respondents(data, "compare_waves()")
     check_call("compare_waves()", data, columns={"by": [by]})
     return {str(lv): data.loc[data[by] == lv] for lv in levels(data[by])}
 
@@ -52,10 +54,11 @@ def compare_waves(data, outcomes=None, *, by: str = "wave", level: float = 0.95,
 
     Parameters
     ----------
-    data : DataFrame or dict
+    data : DataFrame, Wave or dict
         Respondent-level data of several waves, told apart by the column ``by`` (waves in the
         order of its categories, else sorted), e.g. :func:`analysis.pool_waves`; or a dict of
-        wave label -> frame (:func:`analysis.analysis_frame`), in time order.
+        wave label -> frame (:func:`analysis.analysis_frame`), in time order. A loaded ``Wave``
+        (a pool of waves, or a dict's value) is taken as ``analysis_frame(wave)``.
     outcomes : str or list of str, optional
         Default: :func:`headline_measures`, those present in every wave.
     by : str
@@ -88,8 +91,11 @@ def compare_waves(data, outcomes=None, *, by: str = "wave", level: float = 0.95,
     frames = _waves(data, by)
     labels = list(frames)
     if len(labels) < 2:
-        raise SurveyDataError([Problem("bad argument", None, "compare_waves needs at least two waves",
-                                       "pass {label: frame} for two or more waves, or data with a wave column",
+        raise SurveyDataError([Problem("bad argument", None, f"data= is {given(data)} holding {len(labels)} wave{'s' if len(labels) != 1 else ''}"
+                                       f"{' (' + ', '.join(map(str, labels)) + ')' if labels else ''}; compare_waves() "
+                                       "needs at least two",
+                                       "pass {label: frame} for two or more waves, pool_waves([wave_2017, wave_2018]), "
+                                       "or data with a wave column",
                                        place="")], source="compare_waves()", outcome="nothing was computed")
     outcomes = as_names(outcomes, "outcomes", "compare_waves()") or [
         m for m in headline_measures() if all(m in f for f in frames.values())]

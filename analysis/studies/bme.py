@@ -23,6 +23,7 @@ from ..arguments import check_call
 from ..deprecations import old_calls
 from ..disclosure import DEFAULT_THRESHOLD
 from ..instruments import scale_names
+from ..measures.scoring import respondents
 from ..stats.estimates import prevalence
 from ..stats.groups import compare_groups
 from ..stats.models import fit_ols
@@ -65,8 +66,9 @@ def bme_experience(data: pd.DataFrame, *, threshold: int = DEFAULT_THRESHOLD,
 
     Parameters
     ----------
-    data : DataFrame
+    data : DataFrame or Wave
         :func:`analysis.analysis_frame` of a wave (needs ``bme``, the HSE scales, ``pss4``).
+        A loaded ``Wave`` is taken as ``analysis_frame(wave)``.
     threshold : int
         Disclosure threshold.
     correction : {"holm", "fdr_bh", None}
@@ -84,6 +86,7 @@ def bme_experience(data: pd.DataFrame, *, threshold: int = DEFAULT_THRESHOLD,
     >>> list(r.interactions["scale"][:2]), r.descriptives["group"].unique().tolist()
     (['hse_demands', 'hse_control'], ['bme', 'white'])
     """
+    data = respondents(data, "bme_experience()")
     threshold = check_call("bme_experience()", data, columns={"column": ["bme"]}, threshold=threshold)
     d = with_racism_any(data)
     d["bme_group"] = pd.Categorical(d["bme"].map({1.0: "bme", 0.0: "white"}), categories=GROUPS)

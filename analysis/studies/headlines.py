@@ -26,6 +26,7 @@ from ..arguments import check_call
 from ..disclosure import DEFAULT_THRESHOLD
 from ..errors import Problem, SurveyDataError
 from ..instruments import scale_names
+from ..measures.scoring import respondents
 from ..paths import SCHEMA_DIR, SPECS_DIR
 from ..specs import check_against_schema
 from ..stats.benchmarking import hse_benchmark
@@ -102,9 +103,11 @@ def load_headlines(path=None) -> tuple[Headline, ...]:
 
 
 def _frames(data) -> dict:
-    """Wave label -> frame, in time order: a dict as given, or one frame as one wave."""
+    """Wave label -> frame, in time order: a dict as given, or one frame as one wave (a loaded
+    wave, or a dict's value, taken as its analysis frame)."""
     if isinstance(data, dict):
-        return {str(k): v for k, v in data.items()}
+        return {str(k): respondents(v, "key_findings()") for k, v in data.items()}
+    data = respondents(data, "key_findings()")
     label = str(data["wave"].dropna().iloc[0]) if "wave" in data and data["wave"].notna().any() else "this wave"
     return {label: data}
 
@@ -139,9 +142,10 @@ def key_findings(data, *, wave: str | None = None, headlines=None, level: float 
 
     Parameters
     ----------
-    data : DataFrame or dict
+    data : DataFrame, Wave or dict
         A wave's :func:`analysis.analysis_frame`, or a dict of wave label -> frame in time order
-        (then the change since the wave before ``wave`` is added).
+        (then the change since the wave before ``wave`` is added). A loaded ``Wave`` (alone or as
+        a dict's value) is taken as ``analysis_frame(wave)``.
     wave : str, optional
         The wave the findings are of; default the last.
     headlines : str or Path, optional

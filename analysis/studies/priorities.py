@@ -35,7 +35,7 @@ import pandas as pd
 import yaml
 from scipy import stats
 
-from ..arguments import did_you_mean
+from ..arguments import as_instance, as_path, did_you_mean
 from ..deprecations import old_calls, warn
 from ..disclosure import DEFAULT_THRESHOLD, NOT_ANSWERED, PRIMARY, hidden_groups, suppress
 from ..errors import Problem, SurveyDataError, SurveyDataWarning, fail, problem_at
@@ -126,6 +126,12 @@ class Poll:
         return f"Poll({self.spec.id!r}{flag}: {self.metadata['n']} respondents from {self.metadata['source']})"
 
 
+def _poll(poll, caller: str) -> Poll:
+    """``poll`` when it is a loaded :class:`Poll`, else raise with how to load one."""
+    return as_instance(poll, Poll, caller, "poll", f"load the poll first: poll = load_poll('poll.csv'), then "
+                       f"{caller.removesuffix('()')}(poll, ...)")
+
+
 def _key(value) -> str:
     """Normalise an answer as typed ("Don't agree", "HIGH ") to a key ("dont_agree", "high")."""
     return re.sub(r"[^a-z0-9]+", "_", str(value).strip().lower().replace("'", "")).strip("_")
@@ -148,6 +154,7 @@ def load_poll(data, spec="union_poll") -> Poll:
     from ..reading.readers import read_table
     from ..reading.waves import read_sidecar
 
+    data = as_path(data, "load_poll()", "data", tables=True)
     spec = load_poll_spec(spec)
     if isinstance(data, pd.DataFrame):
         frame, source, sha, sidecar = data.copy(), "<DataFrame>", "", {"synthetic": data.attrs.get("synthetic", False)}
@@ -332,6 +339,7 @@ def priority_scores(poll: Poll, question_set: str | None = None, *, by: str | No
     >>> t[["item", "points", "max_points", "estimate", "rank"]].round(1).values.tolist()[:2]
     [['core_01', 7.0, 9.0, 77.8, 1.0], ['core_02', 6.0, 12.0, 50.0, 2.0]]
     """
+    poll = _poll(poll, "priority_scores()")
     rule = no_answer or poll.spec.no_answer
     if rule not in NO_ANSWER_RULES:
         fail("bad argument", f"no_answer={rule!r}", f"use one of {NO_ANSWER_RULES}", source="priority scoring")
@@ -412,6 +420,7 @@ def multi_select_shares(poll: Poll, question: str, *, level: float = 0.95,
     >>> t.loc[t["count"].notna(), ["option", "n", "count", "estimate"]].values.tolist()[:2]
     [['barrier_money', 38.0, 30.0, 0.7894736842105263], ['barrier_cuts', 38.0, 12.0, 0.3157894736842105]]
     """
+    poll = _poll(poll, "multi_select_shares()")
     if question not in poll.spec.multi_select:
         fail("bad argument", f"no multi-select question {question!r}{did_you_mean(question, poll.spec.multi_select)}",
              f"use one of {list(poll.spec.multi_select)}", source="priority scoring")

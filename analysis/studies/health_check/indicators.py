@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ...arguments import as_path
 from .loading import HealthCheck, load_health_check
 from .spec import load_definitions
 
@@ -19,11 +20,11 @@ from .spec import load_definitions
 STEADY_WITHIN = 0.10
 
 
-def _frame(data) -> pd.DataFrame:
-    """The checked team table: a HealthCheck's data, or a DataFrame checked by the loader."""
+def _frame(data, caller: str) -> pd.DataFrame:
+    """The checked team table: a HealthCheck's data, or a file or DataFrame checked by the loader."""
     if isinstance(data, HealthCheck):
         return data.data
-    return load_health_check(data).data
+    return load_health_check(as_path(data, caller, "data", tables=True)).data
 
 
 def _col(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -115,7 +116,7 @@ def indicators(data, steady_within: float = STEADY_WITHIN) -> pd.DataFrame:
     >>> bool(np.isnan(t.loc[0, "cases_per_fte"]))
     True
     """
-    frame = _frame(data)
+    frame = _frame(data, "indicators()")
     out = frame[["team", "service"]].copy()
     for name, d in load_definitions().items():
         out[name] = _team_indicator(frame, d)[0]
@@ -142,7 +143,7 @@ def indicator_reasons(data) -> pd.DataFrame:
     >>> indicator_reasons(d).query("indicator == 'cases_per_fte'")["reason"].tolist()
     ['case_holding_fte is zero']
     """
-    frame = _frame(data)
+    frame = _frame(data, "indicator_reasons()")
     rows = []
     found = {name: _team_indicator(frame, d)[1] for name, d in load_definitions().items()}
     for i in range(len(frame)):
@@ -209,7 +210,7 @@ def service_indicators(data, steady_within: float = STEADY_WITHIN) -> pd.DataFra
     >>> float(s.at[0, "vacancy_rate"]), int(s.at[0, "vacancy_rate_n_teams"])
     (0.2, 2)
     """
-    frame = _frame(data)
+    frame = _frame(data, "service_indicators()")
     rows = []
     for service in pd.unique(frame["service"]):
         part = frame[(frame["service"] == service).to_numpy(dtype=bool)]

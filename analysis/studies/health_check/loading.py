@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ...arguments import as_path
 from ...errors import SHOW, Problem, SurveyDataError
 from ...reading.readers import read_table
 from ...reading.waves import read_sidecar
@@ -51,12 +52,7 @@ class TeamProblem(Problem):
 class HealthCheckError(SurveyDataError):
     """A health check file that cannot be loaded as it is; lists every problem found."""
 
-    def _message(self) -> str:
-        n = len(self.problems)
-        head = f"{self.source}: {n} problem{'s' if n != 1 else ''} found; {self.outcome}."
-        if any(p.rows for p in self.problems):
-            head += " Rows are data rows (1 = first team, the row below the header)."
-        return head + "\n" + "\n".join(f"  {i}. {p.describe()}" for i, p in enumerate(self.problems, 1))
+    rows_note = "Rows are data rows (1 = first team, the row below the header)."
 
 
 def team_problem(kind, column, mask, message, fix, teams, values=None) -> TeamProblem:
@@ -283,6 +279,7 @@ def load_health_check(path_or_frame, thresholds=None, *, template=None) -> Healt
     >>> load_health_check(d.iloc[:1]).data.loc[0, "vacancies_fte"]
     np.float64(2.0)
     """
+    path_or_frame = as_path(path_or_frame, "load_health_check()", "path_or_frame", tables=True)
     spec = load_template(template)
     thr = load_thresholds(thresholds)
     if isinstance(path_or_frame, pd.DataFrame):

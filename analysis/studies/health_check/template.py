@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ...arguments import checked
 from ...files import fix_workbook_times, stamp_workbook
 from .spec import NUMERIC, load_template
 
@@ -77,6 +78,7 @@ def _validations(ws, spec) -> None:
         ws.add_data_validation(dv)
 
 
+@checked(path="path")
 def write_template(path=".", *, template=None) -> list[Path]:
     """Write the empty template as CSV and Excel.
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ...arguments import as_table
 from ...errors import Problem, SurveyDataError
 from ...specs import check_against_schema
 from .spec import THRESHOLDS_FILE, THRESHOLDS_SCHEMA_FILE, _read_yaml, load_definitions
@@ -163,6 +164,7 @@ def flag(indicators: pd.DataFrame, thresholds=None) -> pd.DataFrame:
     >>> flag(t)[["vacancy_rate_flag", "threshold_status"]].values.tolist()
     [['red', 'example'], ['no data', 'example']]
     """
+    indicators = as_table(indicators, "flag()", holds="indicators", role="indicators")
     thr = load_thresholds(thresholds)
     out = indicators.copy()
     service_totals = summed_indicators() if "n_teams" in out.columns else set()
@@ -210,6 +212,9 @@ def flags_long(indicators: pd.DataFrame, thresholds=None, reasons: pd.DataFrame 
     >>> flags_long(t)[["indicator", "value", "flag", "red_cut", "threshold_status"]].values.tolist()
     [['supervision_ratio', 0.75, 'red', 0.75, 'example']]
     """
+    indicators = as_table(indicators, "flags_long()", holds="indicators", role="indicators")
+    if reasons is not None:
+        reasons = as_table(reasons, "flags_long()", holds="indicators", role="reasons")
     thr = load_thresholds(thresholds)
     definitions = load_definitions()
     keys = ["team", "service"] if "team" in indicators.columns else ["service"]
