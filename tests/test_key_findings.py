@@ -61,7 +61,13 @@ def test_means_agree_with_scipy_t(table, waves):
         assert (row["conf_low"], row["conf_high"]) == pytest.approx((low, high), abs=1e-10)
 
 
-def test_changes_agree_with_welch_and_the_wald_interval(table, waves):
+def _wilson(x: float, n: int, z: float = stats.norm.ppf(0.975)) -> tuple[float, float]:
+    """Wilson's score interval for x of n, by its closed form."""
+    centre, half = 2 * x + z**2, z * np.sqrt(z**2 + 4 * x * (1 - x / n))
+    return (centre - half) / (2 * (n + z**2)), (centre + half) / (2 * (n + z**2))
+
+
+def test_changes_agree_with_welch_and_newcombes_interval(table, waves):
     a, b = waves["2017"]["pss4"].dropna(), waves["2018"]["pss4"].dropna()
     ci = stats.ttest_ind(b, a, equal_var=False).confidence_interval(0.95)
     row = _row(table, "stress", "difference_in_means")
@@ -69,13 +75,16 @@ def test_changes_agree_with_welch_and_the_wald_interval(table, waves):
     assert (row["conf_low"], row["conf_high"]) == pytest.approx((ci.low, ci.high), abs=1e-10)
     assert row["from_wave"] == "2017" and row["wave"] == "2018" and row["n"] == len(a) + len(b)
     a, b = waves["2017"]["intend_leave_job"].dropna(), waves["2018"]["intend_leave_job"].dropna()
-    d = b.mean() - a.mean()
-    se = np.sqrt(a.mean() * (1 - a.mean()) / len(a) + b.mean() * (1 - b.mean()) / len(b))
+    p1, p0 = b.mean(), a.mean()
+    (l1, u1), (l0, u0) = _wilson(b.sum(), len(b)), _wilson(a.sum(), len(a))
+    d = p1 - p0
     row = _row(table, "intend_leave_job", "difference_in_shares")
     assert row["estimate"] == pytest.approx(d, abs=1e-12)
-    assert (row["conf_low"], row["conf_high"]) == pytest.approx((d - 1.959964 * se, d + 1.959964 * se), abs=1e-6)
-    # chi-square with Yates' correction, as R's prop.test
-    chi = stats.chi2_contingency([[b.sum(), len(b) - b.sum()], [a.sum(), len(a) - a.sum()]], correction=True)
+    # Newcombe (1998) method 10: the Wilson limits of each share combined
+    newcombe = (d - np.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2), d + np.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2))
+    assert (row["conf_low"], row["conf_high"]) == pytest.approx(newcombe, abs=1e-12)
+    # the score test paired with it: Pearson's chi-square without Yates' correction
+    chi = stats.chi2_contingency([[b.sum(), len(b) - b.sum()], [a.sum(), len(a) - a.sum()]], correction=False)
     assert row["p_value"] == pytest.approx(chi.pvalue, rel=1e-12)
 
 

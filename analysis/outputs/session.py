@@ -343,7 +343,7 @@ class Session:
         labels = [str(lb) for lb in (labels or [self.label])]
         self.table("key_findings", table, f"Key findings, wave {self.label}", labels=labels,
                    note="Shares: Wilson 95% intervals; means: t intervals; changes: later minus earlier wave, "
-                        "Welch (means) or Wald (shares) intervals.")
+                        "Welch (means) or Newcombe score (shares) intervals.")
         table_id = self.records[-1]["id"]
         self.findings = [item | {"table": table_id} for item in key_finding_sentences(table, headlines)]
         self._write_fragment()

@@ -1,20 +1,27 @@
 """Group comparisons with pingouin, scipy and statsmodels, corrected across the family.
 
-- Two groups, numeric outcome: Welch's t, Hedges' g with its 95 % CI (pingouin), and, as a
-  robustness column, Mann-Whitney U with the rank-biserial correlation (pingouin's sign: positive
-  when the first group tends to be higher).
+- Two groups, numeric outcome: Welch's t (pingouin), Hedges' g with its noncentral-t interval
+  (:func:`analysis.stats.intervals.hedges_g`, R's ``effectsize::hedges_g(pooled_sd = TRUE)``),
+  and, as a robustness column, Mann-Whitney U with the rank-biserial correlation (pingouin's sign:
+  positive when the first group tends to be higher). The g interval inverts Student's pooled t,
+  not Welch's: ``note`` says so when the two disagree about 0.
 - More groups, numeric outcome: Welch's ANOVA, omega squared (from the classical one-way ANOVA),
   and Games-Howell pairwise comparisons (pingouin).
-- Binary outcome (0/1): chi-square test of independence (with Yates' correction for 2 x 2 tables,
-  as R's ``chisq.test`` and pingouin by default), replaced by Fisher's exact test when an expected
-  count is below 5 in a 2 x 2 table; for two groups, the difference in proportions with its
-  interval (:func:`analysis.stats.intervals.difference_in_shares`); for more, Cramer's V.
+- Binary outcome (0/1): Pearson's chi-square test of independence without continuity
+  correction (for two groups the score test, R's ``prop.test(correct = FALSE)``), replaced by
+  Fisher's exact test when an expected count of a 2 x 2 table is below 5, and by a seeded Monte
+  Carlo p when more than 20 % of the expected counts of a larger table are below 5
+  (:func:`analysis.stats.intervals.independence_test`; ``test_method`` says which); for two groups,
+  the difference in proportions with Newcombe's hybrid score interval
+  (:func:`analysis.stats.intervals.difference_in_shares`); for more, Cramer's V. ``note`` says
+  when the test and the interval disagree about 0 (they are not inversions of each other).
 
 p values are corrected across all outcomes of one call (Holm by default; ``correction="fdr_bh"``
 for Benjamini-Hochberg, ``None`` for none). With ``covariates=[...]`` (e.g. sector, role, nation)
 the group effect is also estimated controlling for those variables, through
 :func:`analysis.stats.models.fit_ols` (numeric outcomes) or :func:`analysis.stats.models.fit_logit`
-(0/1 outcomes), with the same correction across outcomes.
+(0/1 outcomes), with the same correction across outcomes; ``robust="HC3"`` gives the OLS models
+HC3 errors and the logistic ones HC0 (the ``robust`` column names the estimator of each row).
 """
 
 from __future__ import annotations
@@ -29,16 +36,30 @@ from statsmodels.stats.multitest import multipletests
 
 from ..arguments import as_names, check_call
 from ..deprecations import old_calls, warn
-from ..disclosure import DEFAULT_THRESHOLD, PRIMARY, SECONDARY, few_either_side, hidden_groups
+from ..disclosure import (
+    DEFAULT_THRESHOLD,
+    PRIMARY,
+    SECONDARY,
+    few_either_side,
+    hidden_groups,
+)
 from ..errors import Problem, fail
 from ..measures.scoring import respondents
 from .estimates import group_means, prevalence
-from .intervals import difference_in_shares, levels
+from .intervals import (
+    N_SIMULATIONS,
+    SEED,
+    difference_in_shares,
+    hedges_g,
+    independence_test,
+    interval_note,
+    levels,
+)
 
 #: The columns of :attr:`GroupComparison.tests`, in order.
-TEST_COLUMNS = ["outcome", "test", "statistic", "df1", "df2", "p_value", "adjusted_p_value", "measure", "estimate",
-                "conf_low", "conf_high", "robust_test", "robust_statistic", "robust_p_value", "robust_measure",
-                "robust_estimate", "suppressed"]
+TEST_COLUMNS = ["outcome", "test", "statistic", "df1", "df2", "p_value", "adjusted_p_value", "test_method", "measure",
+                "estimate", "conf_low", "conf_high", "robust_test", "robust_statistic", "robust_p_value",
+                "robust_measure", "robust_estimate", "small_expected", "note", "suppressed"]
 #: The columns of :attr:`GroupComparison.pairs`, in order.
 PAIR_COLUMNS = ["outcome", "group_a", "group_b", "n_a", "n_b", "measure", "estimate", "std_error", "statistic", "df",
                 "p_value", "conf_low", "conf_high", "hedges_g", "suppressed"]
@@ -58,6 +79,10 @@ class GroupComparison:
         that of the robustness check (``rank_biserial``). When any group has fewer respondents
         than the threshold (or, for a 0/1 outcome, fewer than the threshold with or without the
         outcome), the row keeps only the outcome and test name and is marked ``primary``.
+        ``test_method`` is ``"asymptotic"``, ``"exact"`` (Fisher) or ``"monte_carlo"`` (seed and
+        number of tables in ``note``); ``small_expected`` (0/1 outcomes) is True when an
+        expected count is below 5 (when R's ``chisq.test`` warns); ``note`` says what was done
+        about small expected counts and when the test and the interval disagree about 0.
     pairs : DataFrame
         Games-Howell comparisons for outcomes with more than two groups (:data:`PAIR_COLUMNS`):
         ``estimate`` is mean A minus mean B (``measure`` ``"mean_difference"``); pairs involving
@@ -70,7 +95,8 @@ class GroupComparison:
         With ``covariates``: ``outcome, model`` (ols/logit), ``term`` (``by[level]``: that group
         MINUS the first group, the opposite direction to the two-group ``tests`` row),
         ``estimate, std_error, statistic, p_value, adjusted_p_value, conf_low, conf_high,
-        odds_ratio, n, covariates, suppressed``.
+        odds_ratio, n, covariates, robust`` (``"HC3"`` for OLS or ``"HC0"`` for logit with
+        ``robust="HC3"``, else ``"none"``), ``suppressed``.
     """
 
     tests: pd.DataFrame
@@ -92,7 +118,8 @@ def _old_order(args, kwargs):
 
 @old_calls(renamed={"adjust": "covariates", "group": "by"}, convert=_old_order)
 def compare_groups(data: pd.DataFrame, outcomes, *, by: str, covariates=None, correction: str | None = "holm",
-                   level: float = 0.95, threshold: int = DEFAULT_THRESHOLD) -> GroupComparison:
+                   level: float = 0.95, threshold: int = DEFAULT_THRESHOLD, robust: str | None = None,
+                   n_sim: int = N_SIMULATIONS, seed: int = SEED) -> GroupComparison:
     """Compare the groups of ``by`` on several outcomes, choosing the test by the number of
     groups and the kind of outcome (see the module docstring).
 
@@ -113,6 +140,13 @@ def compare_groups(data: pd.DataFrame, outcomes, *, by: str, covariates=None, co
         Confidence level of the intervals.
     threshold : int
         Disclosure threshold.
+    robust : None or "HC3"
+        Errors of the adjusted models: ``"HC3"`` gives the OLS models HC3 errors
+        (:func:`~analysis.stats.models.fit_ols`) and the logistic ones HC0 (the estimator
+        :func:`~analysis.stats.models.fit_logit` offers); only with ``covariates``.
+    n_sim, seed : int
+        Monte Carlo tables and seed of a p value for a table with small expected counts
+        (:func:`~analysis.stats.intervals.independence_test`).
 
     Returns
     -------
@@ -134,6 +168,12 @@ def compare_groups(data: pd.DataFrame, outcomes, *, by: str, covariates=None, co
                 for role, names in (("outcome", outcomes), ("covariate", covariates)) if by in names]
     if correction not in CORRECTIONS:
         fail("bad argument", f"correction={correction!r}", 'use "holm", "fdr_bh" or None', source="compare_groups()")
+    if robust not in (None, "HC3"):
+        fail("bad argument", f"robust={robust!r} is not supported", 'use robust=None or robust="HC3"',
+             source="compare_groups()")
+    if not isinstance(n_sim, (int, np.integer)) or isinstance(n_sim, bool) or n_sim < 99:
+        fail("bad argument", f"n_sim={n_sim!r}; the Monte Carlo p needs a whole number of tables",
+             "pass e.g. n_sim=9999 (at least 99)", source="compare_groups()")
     threshold = check_call("compare_groups()", data, level=level, threshold=threshold, problems=problems,
                            columns={"by": [by], "outcome": outcomes, "covariate": covariates})
     groups = levels(data[by])
@@ -147,7 +187,7 @@ def compare_groups(data: pd.DataFrame, outcomes, *, by: str, covariates=None, co
         hidden = hidden_groups(data, by, outcome, threshold=threshold, binary=binary)
         row = dict.fromkeys(TEST_COLUMNS, np.nan) | {"outcome": outcome, "suppressed": ""}
         if binary:
-            row |= _binary_test(sub, by, outcome, present, level)
+            row |= _binary_test(sub, by, outcome, present, level, n_sim, seed)
         elif len(present) == 2:
             row |= _two_group_test(sub, by, outcome, present, level)
         else:
@@ -158,13 +198,15 @@ def compare_groups(data: pd.DataFrame, outcomes, *, by: str, covariates=None, co
             # the outcome, or hidden to protect such a group) would let a reader recover its
             # figures from the others': nothing but the outcome and test is shown.
             mark = PRIMARY if any(hidden.get(lv) == PRIMARY for lv in present) else SECONDARY
-            row = {k: (v if k in ("outcome", "test") else np.nan) for k, v in row.items()} | {"suppressed": mark}
+            row = {k: (v if k in ("outcome", "test") else np.nan) for k, v in row.items()} | {"suppressed": mark,
+                                                                                             "note": ""}
         rows.append(row)
     tests = pd.DataFrame(rows, columns=TEST_COLUMNS)
     tests["adjusted_p_value"] = _corrected(tests["p_value"], correction)
     pair_table = pd.concat(pairs, ignore_index=True) if pairs else pd.DataFrame(columns=PAIR_COLUMNS)
     descriptives = _descriptives(data, by, outcomes, level, threshold)
-    adjusted = _adjusted(data, by, groups, outcomes, covariates, correction, level, threshold) if covariates else None
+    adjusted = (_adjusted(data, by, groups, outcomes, covariates, correction, level, threshold, robust)
+                if covariates else None)
     return GroupComparison(tests, pair_table, descriptives, adjusted)
 
 
@@ -194,37 +236,44 @@ def _binary(x: pd.Series) -> bool:
     return set(pd.unique(x.dropna())) <= {0.0, 1.0}
 
 
-def _binary_test(sub: pd.DataFrame, by: str, outcome: str, present: list, level: float) -> dict:
-    """Chi-square (Yates for 2 x 2), or Fisher's exact test when an expected count of a 2 x 2
-    table is below 5; the difference in shares (two groups) or Cramer's V (more)."""
+def _binary_test(sub: pd.DataFrame, by: str, outcome: str, present: list, level: float, n_sim: int,
+                 seed: int) -> dict:
+    """Pearson's chi-square (Fisher's exact test or a Monte Carlo p with small expected counts);
+    the difference in shares with Newcombe's interval (two groups) or Cramer's V (more)."""
     table = pd.crosstab(sub[by], sub[outcome])
-    chi, p, dof, expected = stats.chi2_contingency(table, correction=True)
-    row = {"test": "chi_square", "statistic": chi, "df1": dof, "p_value": p}
-    if table.shape == (2, 2) and (expected < 5).any():
-        row |= {"test": "fisher_exact", "statistic": np.nan, "df1": np.nan,
-                "p_value": stats.fisher_exact(table.to_numpy())[1]}
+    test = independence_test(table.to_numpy(), n_sim=n_sim, seed=seed)
+    row = {"test": test["test"], "statistic": test["statistic"], "df1": test["df"], "p_value": test["p_value"],
+           "test_method": test["test_method"], "small_expected": test["small_expected"], "note": test["note"]}
     if len(present) == 2:
         x1, x0 = (sub.loc[sub[by] == lv, outcome] for lv in present)
         diff = difference_in_shares(x1, x0, level)
+        name = {"exact": "Fisher's exact test"}.get(test["test_method"], "the chi-square (score) test")
+        clash = interval_note(test["p_value"], diff["conf_low"], diff["conf_high"], level, name,
+                              "Newcombe's interval")
         return row | {"measure": "difference_in_shares", "estimate": diff["estimate"],
-                      "conf_low": diff["conf_low"], "conf_high": diff["conf_high"]}
+                      "conf_low": diff["conf_low"], "conf_high": diff["conf_high"],
+                      "note": "; ".join(n for n in (row["note"], clash) if n)}
+    if table.shape[1] < 2:  # nobody (or everybody) has the outcome: no association to measure
+        return row | {"measure": "cramers_v"}
     n = table.to_numpy().sum()
     v = np.sqrt(stats.chi2_contingency(table, correction=False)[0] / (n * (min(table.shape) - 1)))
     return row | {"measure": "cramers_v", "estimate": v}
 
 
 def _two_group_test(sub: pd.DataFrame, by: str, outcome: str, present: list, level: float) -> dict:
-    """Welch's t with Hedges' g and its interval; Mann-Whitney U with the rank-biserial r."""
+    """Welch's t with Hedges' g and its noncentral-t interval; Mann-Whitney U with the rank-biserial r."""
     x1, x0 = (sub.loc[sub[by] == lv, outcome] for lv in present)
     t = pg.ttest(x1, x0, correction=True, confidence=level)
-    g = pg.compute_effsize(x1, x0, eftype="hedges")
-    ci = pg.compute_esci(stat=g, nx=len(x1), ny=len(x0), eftype="hedges", confidence=level, decimals=15)
+    g = hedges_g(x1, x0, level)
     u = pg.mwu(x1, x0, method="asymptotic")
+    p = float(t["p_val"].iloc[0])
     return {"test": "welch_t", "statistic": float(t["T"].iloc[0]), "df1": float(t["dof"].iloc[0]),
-            "p_value": float(t["p_val"].iloc[0]), "measure": "hedges_g", "estimate": g,
-            "conf_low": float(ci[0]), "conf_high": float(ci[1]), "robust_test": "mann_whitney_u",
+            "p_value": p, "test_method": "asymptotic", "measure": "hedges_g", "estimate": g["estimate"],
+            "conf_low": g["conf_low"], "conf_high": g["conf_high"], "robust_test": "mann_whitney_u",
             "robust_statistic": float(u["U_val"].iloc[0]), "robust_p_value": float(u["p_val"].iloc[0]),
-            "robust_measure": "rank_biserial", "robust_estimate": float(u["RBC"].iloc[0])}
+            "robust_measure": "rank_biserial", "robust_estimate": float(u["RBC"].iloc[0]),
+            "note": interval_note(p, g["conf_low"], g["conf_high"], level, "Welch's t",
+                                  "the interval of g (from Student's pooled t)")}
 
 
 def _many_group_test(sub: pd.DataFrame, by: str, outcome: str, present: list) -> dict:
@@ -235,7 +284,7 @@ def _many_group_test(sub: pd.DataFrame, by: str, outcome: str, present: list) ->
     ms_w = ss_w / float(a["DF"].iloc[1])
     omega2 = (ss_b - (len(present) - 1) * ms_w) / (ss_b + ss_w + ms_w)
     return {"test": "welch_anova", "statistic": float(w["F"].iloc[0]), "df1": float(w["ddof1"].iloc[0]),
-            "df2": float(w["ddof2"].iloc[0]), "p_value": float(w["p_unc"].iloc[0]),
+            "df2": float(w["ddof2"].iloc[0]), "p_value": float(w["p_unc"].iloc[0]), "test_method": "asymptotic",
             "measure": "omega_squared", "estimate": omega2}
 
 
@@ -283,7 +332,7 @@ def _descriptives(data: pd.DataFrame, by: str, outcomes: list, level: float, thr
     return table.reindex(columns=front + ["suppressed"])
 
 
-def _adjusted(data, by, groups, outcomes, covariates, correction, level, threshold) -> pd.DataFrame:
+def _adjusted(data, by, groups, outcomes, covariates, correction, level, threshold, robust=None) -> pd.DataFrame:
     """The group effects of a regression of each outcome on the group and the covariates."""
     from .models import fit_logit, fit_ols
 
@@ -292,7 +341,9 @@ def _adjusted(data, by, groups, outcomes, covariates, correction, level, thresho
     rows = []
     for outcome in outcomes:
         binary = _binary(data[outcome])
-        fit = (fit_logit if binary else fit_ols)(data, outcome, [by], covariates=covariates, level=level)
+        errors = ("HC0" if binary else "HC3") if robust else None
+        fit = (fit_logit if binary else fit_ols)(data, outcome, [by], covariates=covariates, level=level,
+                                                 **({"robust": errors} if errors else {}))
         hidden = set(hidden_groups(data, by, outcome, threshold=threshold, binary=binary)) | _hidden_in_model(
             fit, by, groups, binary, threshold)
         coefs = fit.coefficients
@@ -302,7 +353,8 @@ def _adjusted(data, by, groups, outcomes, covariates, correction, level, thresho
                        ("estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high")}
             rows.append({"outcome": outcome, "model": "logit" if binary else "ols", "term": c["term"]} | figures
                         | {"odds_ratio": np.nan if small or not binary else c["odds_ratio"], "n": fit.n,
-                           "covariates": ", ".join(covariates), "suppressed": "primary" if small else ""})
+                           "covariates": ", ".join(covariates), "robust": errors or "none",
+                           "suppressed": "primary" if small else ""})
     out = pd.DataFrame(rows)
     out.insert(out.columns.get_loc("p_value") + 1, "adjusted_p_value", _corrected(out["p_value"], correction))
     return out

@@ -149,7 +149,10 @@ class OLSResult(ModelResult):
         ``robust="HC3"`` the errors, t, p and intervals are HC3 (the coefficients are not).
     fit : DataFrame
         One row: ``n, n_lost, r2, r2_adj, f_statistic, f_df1, f_df2, f_p_value`` (the classical
-        F test of all slopes), ``sigma`` (residual SD) and ``robust`` (the error estimator).
+        F test of all slopes), ``robust_f_statistic, robust_f_df1, robust_f_df2, robust_f_p_value``
+        (the robust Wald F test of all slopes with the HC3 covariance, blank unless
+        ``robust="HC3"``), ``sigma`` (residual SD) and ``robust`` (the error estimator, ``"HC3"``
+        or ``"none"``).
     dropped : DataFrame
         ``variable, n_missing``: why respondents were lost to listwise deletion.
     model : statsmodels results
@@ -186,7 +189,11 @@ def fit_ols(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, ro
         Covariates enter the model like predictors; they are listed first.
     robust : None or "HC3"
         ``"HC3"`` gives heteroscedasticity-consistent errors (MacKinnon and White's HC3, R's
-        ``sandwich::vcovHC(type = "HC3")``), with t tests on the residual degrees of freedom.
+        ``sandwich::vcovHC(type = "HC3")``), with t tests on the residual degrees of freedom
+        (``lmtest::coeftest(m, vcov = vcovHC(m, type = "HC3"), df = df.residual(m))``), and the fit
+        table adds the robust Wald F test of all slopes with that covariance, F = W / q on (q,
+        n - k) degrees of freedom (``lmtest::waldtest(m, vcov = vcovHC(m, type = "HC3"))``) beside
+        the classical F.
     level : float
         Confidence level of the intervals.
 
@@ -213,8 +220,8 @@ def fit_ols(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, ro
     _check_level(level, "fit_ols()")
     md = model_data(data, outcome, _terms(predictors, covariates, "fit_ols()"), "fit_ols()")
     res = sm.OLS(md.y, md.X).fit()
+    res_r = res.get_robustcov_results(cov_type=robust, use_t=True) if robust else None
     if robust:
-        res_r = res.get_robustcov_results(cov_type="HC3", use_t=True)
         se, tval, pval, ci = res_r.bse, res_r.tvalues, res_r.pvalues, res_r.conf_int(1 - level)
     else:
         se, tval, pval, ci = res.bse, res.tvalues, res.pvalues, res.conf_int(1 - level).to_numpy()
@@ -227,14 +234,35 @@ def fit_ols(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, ro
     bp = het_breuschpagan(resid, Xv, robust=True)
     cooks = res.get_influence().cooks_distance[0]
     n = int(res.nobs)
-    fit = fit_table(n=n, n_lost=md.n_total - n, r2=res.rsquared, r2_adj=res.rsquared_adj,
-                    f_statistic=float(res.fvalue), f_df1=float(res.df_model), f_df2=float(res.df_resid),
-                    f_p_value=float(res.f_pvalue), sigma=float(np.sqrt(res.scale)), robust=robust or "none")
+    fit = fit_table(n=n, n_lost=md.n_total - n, r2=res.rsquared, r2_adj=res.rsquared_adj, **_f_tests(res, res_r),
+                    sigma=float(np.sqrt(res.scale)), robust=robust or "none")
     diagnostics = fit_table(shapiro_w=float(sw.statistic), shapiro_p_value=float(sw.pvalue),
                             breusch_pagan_statistic=float(bp[0]), breusch_pagan_df=Xv.shape[1] - 1,
                             breusch_pagan_p_value=float(bp[1]), cooks_threshold=4 / n,
                             n_influential=int((cooks > 4 / n).sum()))
     return OLSResult(coefs, fit, md.dropped, res, vif=vif, diagnostics=diagnostics)
+
+
+def _f_tests(res, res_r=None) -> dict:
+    """The F tests of all slopes = 0 of an OLS fit, for its fit table.
+
+    ``f_statistic, f_df1, f_df2, f_p_value``: the classical F (R's ``summary(lm)``);
+    ``robust_f_statistic, robust_f_df1, robust_f_df2, robust_f_p_value``: the Wald test of the same
+    hypothesis with the robust covariance of ``res_r`` (statsmodels' ``f_test``: F = W / q on (q,
+    n - k) degrees of freedom, R's ``lmtest::waldtest(m, vcov = sandwich::vcovHC(m, type =
+    "HC3"))``), blank without one.
+    """
+    out = {"f_statistic": float(res.fvalue), "f_df1": float(res.df_model), "f_df2": float(res.df_resid),
+           "f_p_value": float(res.f_pvalue)}
+    names = list(res.model.exog_names)
+    slopes = np.delete(np.eye(len(names)), names.index("const"), axis=0)
+    if res_r is None:
+        robust = dict.fromkeys(["statistic", "df1", "df2", "p_value"], np.nan)
+    else:
+        test = res_r.f_test(slopes)
+        robust = {"statistic": float(np.squeeze(test.fvalue)), "df1": float(test.df_num),
+                  "df2": float(test.df_denom), "p_value": float(test.pvalue)}
+    return out | {f"robust_f_{k}": v for k, v in robust.items()}
 
 
 def residual_checks(result: OLSResult, *, threshold: int = DEFAULT_THRESHOLD, bins: int = 20) -> dict:
@@ -348,12 +376,16 @@ class ModerationResult(ModelResult):
     ----------
     coefficients, fit, dropped, model
         As every model (:class:`analysis.stats.results.ModelResult`); the coefficients are of the
-        mean-centred predictors; ``fit`` has ``n, n_lost, r2, r2_adj``.
+        mean-centred predictors (with ``robust="HC3"``, HC3 errors, t, p and intervals); ``fit``
+        has ``n, n_lost, r2, r2_adj``, the classical and robust F tests of all slopes as in
+        :class:`OLSResult` (``f_statistic`` ..., ``robust_f_statistic`` ..., the robust ones blank
+        without ``robust``) and ``robust`` (``"HC3"`` or ``"none"``).
     simple_slopes : DataFrame
         The focal predictor's slope at low / mean / high (-1 SD, mean, +1 SD) levels of each
         moderator: ``<moderator>_level`` (``moderator_level`` with one moderator),
         ``<moderator>_centred`` (the centred value), ``measure`` (``"simple_slope"``),
-        ``estimate, std_error, statistic, p_value, conf_low, conf_high``.
+        ``estimate, std_error, statistic, p_value, conf_low, conf_high`` (errors from the HC3
+        covariance with ``robust="HC3"``).
     centring : DataFrame
         ``variable, mean, sd``: the means subtracted and the SDs that define low and high.
     plot_data : DataFrame
@@ -361,7 +393,8 @@ class ModerationResult(ModelResult):
         combination of moderator levels, covariates at their means: the levels, ``focal_sd``
         (-1.0 to 1.0), ``focal_value`` (in the predictor's units), ``measure``
         (``"predicted_mean"``), ``estimate, std_error, conf_low, conf_high`` (t intervals of the
-        mean prediction, as ``predict(..., interval = "confidence")`` in R).
+        mean prediction, as ``predict(..., interval = "confidence")`` in R; from the HC3
+        covariance with ``robust="HC3"``).
     """
 
     simple_slopes: pd.DataFrame = None
@@ -371,7 +404,7 @@ class ModerationResult(ModelResult):
 
 @old_calls(positional=("covariates", "level"))
 def fit_moderation(data: pd.DataFrame, outcome: str, focal: str, moderators, *, covariates=None,
-                   level: float = 0.95) -> ModerationResult:
+                   robust: str | None = None, level: float = 0.95) -> ModerationResult:
     """Moderation by one or two moderators, with mean-centred terms and simple slopes.
 
     Fits ``outcome ~ focal * moderator1 * moderator2`` (full factorial) on mean-centred variables
@@ -390,6 +423,12 @@ def fit_moderation(data: pd.DataFrame, outcome: str, focal: str, moderators, *, 
     moderators : str or list of str
         One or two moderators.
     covariates : str or list of str, optional
+    robust : None or "HC3"
+        ``"HC3"``: every error comes from the HC3 covariance (R's ``sandwich::vcovHC(m, type =
+        "HC3")``): the coefficients' t tests (``lmtest::coeftest(m, vcov = ..., df =
+        df.residual(m))``), the simple slopes' errors sqrt(g'Vg) and the intervals of
+        ``plot_data``, all on the residual degrees of freedom; the fit table adds the robust Wald
+        F test of all slopes (``lmtest::waldtest(m, vcov = ...)``) beside the classical F.
     level : float
         Confidence level of the intervals.
 
@@ -402,6 +441,9 @@ def fit_moderation(data: pd.DataFrame, outcome: str, focal: str, moderators, *, 
     >>> r = fit_moderation(d, "y", "x", "m")
     >>> r.simple_slopes["moderator_level"].tolist()
     ['low', 'mean', 'high']
+    >>> hc3 = fit_moderation(d, "y", "x", "m", robust="HC3")
+    >>> hc3.fit["robust"].item(), bool(hc3.fit["robust_f_p_value"].item() < 0.05)
+    ('HC3', True)
     """
     data = respondents(data, "fit_moderation()")
     check_call("fit_moderation()", data, columns={"focal": [focal]})
@@ -410,6 +452,9 @@ def fit_moderation(data: pd.DataFrame, outcome: str, focal: str, moderators, *, 
     if not 1 <= len(moderators) <= 2:
         _fail("fit_moderation()", "bad argument", "moderation takes one or two moderators",
               "pass moderators=[m] or [m1, m2]")
+    if robust not in (None, "HC3"):
+        _fail("fit_moderation()", "bad argument", f"robust={robust!r} is not supported",
+              'use robust=None or robust="HC3"')
     _check_level(level, "fit_moderation()")
     variables = [focal] + list(moderators)
     md = model_data(data, outcome, variables + covariates, "fit_moderation()")
@@ -433,8 +478,10 @@ def fit_moderation(data: pd.DataFrame, outcome: str, focal: str, moderators, *, 
         X = pd.concat([X, cov], axis=1)
     X.insert(0, "const", 1.0)
     res = sm.OLS(md.y, X).fit()
-    coefs = _tidy(res.params, res.bse, res.tvalues, res.pvalues, res.conf_int(1 - level).to_numpy(), X.columns)
-    V = res.cov_params().to_numpy()
+    res_r = res.get_robustcov_results(cov_type=robust, use_t=True) if robust else None
+    used = res_r if robust else res  # the errors of every table below
+    coefs = _tidy(res.params, used.bse, used.tvalues, used.pvalues, np.asarray(used.conf_int(1 - level)), X.columns)
+    V = np.asarray(used.cov_params())
     b = res.params.to_numpy()
     tq = stats.t.ppf(1 - (1 - level) / 2, res.df_resid)
     steps = {"low": -1.0, "mean": 0.0, "high": 1.0}
@@ -466,7 +513,8 @@ def fit_moderation(data: pd.DataFrame, outcome: str, focal: str, moderators, *, 
                         | {k: estimate[k] for k in ("estimate", "std_error", "conf_low", "conf_high")})
     centring = pd.DataFrame({"variable": variables, "mean": means.to_numpy(), "sd": sds.to_numpy()})
     n = int(res.nobs)
-    fit = fit_table(n=n, n_lost=md.n_total - n, r2=res.rsquared, r2_adj=res.rsquared_adj)
+    fit = fit_table(n=n, n_lost=md.n_total - n, r2=res.rsquared, r2_adj=res.rsquared_adj, **_f_tests(res, res_r),
+                    robust=robust or "none")
     return ModerationResult(coefs, fit, md.dropped, res, simple_slopes=pd.DataFrame(rows), centring=centring,
                             plot_data=pd.DataFrame(plot))
 
@@ -492,15 +540,22 @@ class LogitResult(ModelResult):
     ----------
     coefficients : DataFrame
         ``term, estimate, std_error, statistic (z), p_value, conf_low, conf_high`` (Wald, on the
-        log-odds scale), ``odds_ratio, odds_ratio_conf_low, odds_ratio_conf_high``.
+        log-odds scale; with ``robust="HC0"`` the errors, z, p and intervals are HC0),
+        ``odds_ratio, odds_ratio_conf_low, odds_ratio_conf_high``.
     fit : DataFrame
         One row: ``n, n_events, n_lost, loglik, loglik_null, mcfadden_r2, nagelkerke_r2, auc,
-        suppressed`` (``loglik_null`` in closed form: n [ȳ log ȳ + (1 - ȳ) log(1 - ȳ)]; blank
-        with ``n_events`` and the R squared when few respondents have the outcome or lack it).
+        robust`` (the error estimator, ``"HC0"`` or ``"none"``), ``suppressed`` (``loglik_null``
+        in closed form: n [ȳ log ȳ + (1 - ȳ) log(1 - ȳ)]; blank with ``n_events`` and the R
+        squared when few respondents have the outcome or lack it).
     marginal_effects : DataFrame
-        Average marginal effects (mean of b p (1 - p)) with delta-method errors (analytic
-        Jacobian): ``term, measure`` (``"average_marginal_effect"``), ``estimate, std_error,
-        statistic (z), p_value, conf_low, conf_high``.
+        Average marginal effects on the probability with delta-method errors (analytic Jacobian,
+        the model's covariance, so HC0 with ``robust="HC0"``): ``term, measure``
+        (``"average_marginal_effect"``), ``effect``: ``"discrete change"`` for a 0/1 predictor and
+        each level of a categorical one (the mean over respondents of P(y = 1) at 1, or at the
+        level, minus P(y = 1) at 0, or at the reference level, everything else as observed;
+        Stata's ``margins, dydx(i.x)``, R's ``marginaleffects::avg_slopes``), ``"derivative"``
+        for the others (the mean of b p (1 - p)); ``estimate, std_error, statistic (z), p_value,
+        conf_low, conf_high``.
     dropped : DataFrame
     model : statsmodels results
     """
@@ -512,7 +567,7 @@ class LogitResult(ModelResult):
     def predicted(self, predictor: str, values=None) -> pd.DataFrame:
         """Predicted probabilities over ``values`` of one predictor (default: 20 points over its
         observed range), the others at their means, with intervals (at the model's ``level``) from
-        the linear predictor.
+        the linear predictor and the model's covariance (HC0 when fitted with ``robust="HC0"``).
 
         Returns ``DataFrame`` with ``predictor, value, measure`` (``"probability"``), ``estimate,
         conf_low, conf_high``.
@@ -548,16 +603,28 @@ def _logit_llnull(n_events: int, n: int) -> float:
     return float(n_events * np.log(n_events / n) + n0 * np.log(n0 / n))
 
 
-def _average_marginal_effects(params: np.ndarray, X: np.ndarray, V: np.ndarray, level: float) -> pd.DataFrame:
+def _average_marginal_effects(params: np.ndarray, X: np.ndarray, V: np.ndarray, level: float,
+                              discrete: dict | None = None) -> pd.DataFrame:
     """Average marginal effects of a logit's slopes with delta-method errors (columns ``measure,
-    estimate, std_error, statistic, p_value, conf_low, conf_high``; the constant is column 0 of
-    ``X`` and gets no row).
+    effect, estimate, std_error, statistic, p_value, conf_low, conf_high``; the constant is column
+    0 of ``X`` and gets no row).
 
-    AME_j = mean_i Λ'(x_i b) b_j with Λ' = p (1 - p). Its Jacobian with respect to b is analytic,
-    ``J_jk = mean(Λ') δ_jk + b_j mean(Λ'(1 - 2p) x_k)``, and Var(AME) = J V J'. The same numbers
-    as statsmodels' ``get_margeff(at="overall", method="dydx")``, which differentiates the
-    respondent-level effects numerically (k complex-step passes over all respondents).
+    ``discrete`` maps the position of each 0/1 column to the positions set to 0 before it is set to
+    1 (the column itself, or every indicator of its categorical variable): its effect is the
+    average discrete change, ``effect`` ``"discrete change"``, AME_j = mean_i [Λ(x_i¹ b) - Λ(x_i⁰
+    b)] with x_i¹ and x_i⁰ respondent i's row with the variable moved to the level and to 0 (the
+    reference level), everything else as observed (Stata's ``margins, dydx(i.x)``, R's
+    ``marginaleffects::avg_slopes``). Its gradient is mean_i [Λ'(x_i¹ b) x_i¹ - Λ'(x_i⁰ b) x_i⁰].
+
+    Every other column gets the derivative, ``effect`` ``"derivative"``: AME_j = mean_i Λ'(x_i b)
+    b_j with Λ' = p (1 - p), whose Jacobian with respect to b is ``J_jk = mean(Λ') δ_jk + b_j
+    mean(Λ'(1 - 2p) x_k)``: the same numbers as statsmodels' ``get_margeff(at="overall",
+    method="dydx")``, which differentiates the respondent-level effects numerically (k
+    complex-step passes over all respondents).
+
+    Var(AME) = J V J' with ``V`` the coefficients' covariance (robust when the model's is).
     """
+    discrete = discrete or {}
     X = np.ascontiguousarray(X)
     eta = np.dot(X, params)
     e = np.exp(-eta)
@@ -567,17 +634,46 @@ def _average_marginal_effects(params: np.ndarray, X: np.ndarray, V: np.ndarray, 
     effects = np.dot(pdf[:, None], params[None, :]).mean(0)
     n = X.shape[0]
     jac = np.diag(np.full(len(params), pdf.mean())) + np.outer(params, np.dot(pdf * (1 - 2 * p), X) / n)
+    kinds = np.array(["derivative"] * len(params), dtype=object)
+    for j, group in discrete.items():
+        ends = []
+        for value in (1.0, 0.0):
+            Z = X.copy()
+            Z[:, group] = 0.0
+            Z[:, j] = value
+            pz = 1 / (1 + np.exp(-np.dot(Z, params)))
+            ends.append((pz.mean(), np.dot(pz * (1 - pz), Z) / n))
+        effects[j] = ends[0][0] - ends[1][0]
+        jac[j] = ends[0][1] - ends[1][1]
+        kinds[j] = "discrete change"
     cov = (jac @ V @ jac.T)[1:, 1:]
     ame, se = effects[1:], np.sqrt(np.diag(cov))
     q = stats.norm.ppf(1 - (1 - level) / 2)
-    return pd.DataFrame({"measure": "average_marginal_effect", "estimate": ame, "std_error": se,
-                         "statistic": ame / se, "p_value": stats.norm.sf(np.abs(ame / se)) * 2,
+    return pd.DataFrame({"measure": "average_marginal_effect", "effect": kinds[1:], "estimate": ame,
+                         "std_error": se, "statistic": ame / se, "p_value": stats.norm.sf(np.abs(ame / se)) * 2,
                          "conf_low": ame - q * se, "conf_high": ame + q * se})
 
 
+def _binary_columns(X: pd.DataFrame, terms: list) -> dict:
+    """The 0/1 columns of a design (after its constant) and, for each, the columns that move with
+    it: every indicator of a categorical term (``term[level]``, all set to 0 at the reference
+    level), or the column alone for a numeric 0/1 variable."""
+    names = list(X.columns)
+    out = {}
+    for term in terms:
+        if term in names:
+            x = X[term].to_numpy()
+            if np.isin(x, (0.0, 1.0)).all():
+                out[names.index(term)] = [names.index(term)]
+        else:
+            group = [i for i, c in enumerate(names) if c.startswith(f"{term}[") and c.endswith("]")]
+            out.update({i: group for i in group})
+    return out
+
+
 @old_calls(positional=("covariates", "level"))
-def fit_logit(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, level: float = 0.95,
-              threshold: int = DEFAULT_THRESHOLD) -> LogitResult:
+def fit_logit(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, robust: str | None = None,
+              level: float = 0.95, threshold: int = DEFAULT_THRESHOLD) -> LogitResult:
     """Logistic regression of a 0/1 outcome (e.g. ``intend_leave_job``, ``presenteeism_2plus``).
 
     Parameters
@@ -588,6 +684,12 @@ def fit_logit(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, 
         A 0/1 column.
     predictors, covariates : str or list of str
         Covariates enter the model like predictors; they are listed first.
+    robust : None or "HC0"
+        ``"HC0"``: the sandwich (White) covariance of the coefficients, R's
+        ``sandwich::vcovHC(glm, type = "HC0")``, with z tests (``lmtest::coeftest(m, vcov = ...,
+        df = Inf)``); the marginal effects' delta-method errors and the intervals of
+        :meth:`LogitResult.predicted` use it too. ``"HC3"`` is refused: statsmodels' logit gives
+        HC0 under that name, not R's HC3 for a ``glm`` (leverage-corrected).
     level : float
         Confidence level of the (Wald) intervals.
     threshold : int
@@ -599,7 +701,9 @@ def fit_logit(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, 
     -------
     LogitResult
         R: ``glm(y ~ ..., family = binomial)``; odds ratios ``exp(coef)`` with
-        ``exp(confint.default())``.
+        ``exp(confint.default())``. Average marginal effects (``marginal_effects``) are average
+        discrete changes for 0/1 predictors and for each level of a categorical one, derivatives
+        for the others (``effect`` says which).
 
     Raises
     ------
@@ -616,17 +720,24 @@ def fit_logit(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, 
     >>> r = fit_logit(d, "y", "x")
     >>> 0.5 < r.fit["auc"].item() < 1
     True
+    >>> d["b"] = (rng.random(300) < 0.5).astype(float)
+    >>> fit_logit(d, "y", ["x", "b"], robust="HC0").marginal_effects[["term", "effect"]].values.tolist()
+    [['x', 'derivative'], ['b', 'discrete change']]
     """
     data = respondents(data, "fit_logit()")
+    if robust not in (None, "HC0"):
+        _fail("fit_logit()", "bad argument", f"robust={robust!r} is not supported (statsmodels' logit has no HC3 "
+              "that matches R's glm)", 'use robust=None or robust="HC0"')
     _check_level(level, "fit_logit()")
-    md = model_data(data, outcome, _terms(predictors, covariates, "fit_logit()"), "fit_logit()")
+    terms = _terms(predictors, covariates, "fit_logit()")
+    md = model_data(data, outcome, terms, "fit_logit()")
     if not set(np.unique(md.y)) <= {0.0, 1.0} or md.y.nunique() < 2:
         _fail("fit_logit()", "bad outcome",
               f"'{outcome}' must take the values 0 and 1; found {sorted(np.unique(md.y))[:6]}",
               "use a binary outcome (e.g. dissatisfied, presenteeism_2plus)", outcome)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = sm.Logit(md.y, md.X).fit(disp=0, maxiter=200)
+        res = sm.Logit(md.y, md.X).fit(disp=0, maxiter=200, **({"cov_type": robust} if robust else {}))
     separated = any("PerfectSeparation" in type(w.message).__name__ for w in caught)
     if separated or not res.mle_retvals.get("converged", True):
         _fail("fit_logit()", "perfect separation",
@@ -643,12 +754,13 @@ def fit_logit(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, 
     ll, ll0 = float(res.llf), _logit_llnull(n_events, n)
     u = stats.mannwhitneyu(p_hat[y == 1], p_hat[y == 0]).statistic
     auc = float(u / ((y == 1).sum() * (y == 0).sum()))
-    ame = _average_marginal_effects(res.params.to_numpy(), res.model.exog, res.cov_params().to_numpy(), level)
+    ame = _average_marginal_effects(res.params.to_numpy(), res.model.exog, res.cov_params().to_numpy(), level,
+                                    _binary_columns(md.X, terms))
     ame.insert(0, "term", list(md.X.columns[1:]))
     fit = fit_table(n=n, n_events=n_events, n_lost=md.n_total - n, loglik=ll, loglik_null=ll0,
                     mcfadden_r2=1 - ll / ll0,
                     nagelkerke_r2=(1 - np.exp(2 * (ll0 - ll) / n)) / (1 - np.exp(2 * ll0 / n)), auc=auc,
-                    suppressed="")
+                    robust=robust or "none", suppressed="")
     if few_either_side(n_events, n, threshold_or_raise(threshold, "fit_logit()")):
         # ll0 = n [p log p + (1 - p) log(1 - p)] gives the event rate, and so n_events, back.
         fit[["n_events", "loglik_null", "mcfadden_r2", "nagelkerke_r2"]] = np.nan
@@ -669,20 +781,28 @@ class OrdinalResult(ModelResult):
     Attributes
     ----------
     coefficients : DataFrame
-        The slopes, tidy, with ``odds_ratio, odds_ratio_conf_low, odds_ratio_conf_high``.
+        The slopes, tidy (``statistic`` is Wald's z), with ``odds_ratio, odds_ratio_conf_low,
+        odds_ratio_conf_high`` (the exponentiated estimate and Wald interval).
     thresholds : DataFrame
-        ``term`` (``"1|2"`` ...), ``estimate``: logit P(y <= j) = threshold_j - x b, R's
-        ``MASS::polr`` convention.
+        ``term`` (``"1|2"`` ..., or ``"Never|Once"`` for text categories), ``estimate, std_error,
+        statistic, p_value, conf_low, conf_high``: logit P(y <= j) = threshold_j - x b, R's
+        ``MASS::polr`` and ``ordinal::clm`` convention.
     fit : DataFrame
-        One row: ``n, n_lost, loglik``.
-    dropped, model
-        As every model.
+        One row: ``n, n_lost, loglik, robust`` (``"none"`` or ``"HC0"``: the errors of both tables).
+    dropped : DataFrame
+    model : statsmodels results
+        An ``OrderedModel`` results object carrying these estimates and the covariance of the
+        tables (in ``OrderedModel``'s own parameters: thresholds after the first as log increments,
+        converted by the delta method).
+    levels : list
+        The outcome's categories in the model, lowest first.
 
     Check the proportional-odds assumption with :meth:`proportional_odds_test`.
     """
 
     thresholds: pd.DataFrame = None
     design: tuple = field(repr=False, default=None)
+    levels: list = field(repr=False, default=None)
 
     def proportional_odds_test(self) -> pd.DataFrame:
         """Brant's (1990) test of the proportional-odds assumption.
@@ -731,30 +851,176 @@ class OrdinalResult(ModelResult):
         for i, name in enumerate(names):
             out.append((name,) + wald([(j - 1) * (k - 1) + i for j in range(1, J)]))
         table = pd.DataFrame(out, columns=["term", "statistic", "df", "p_value"])
-        for j, f in zip(levels, fits):
-            table[f"slope_above_{j:g}"] = [np.nan] + list(f.params.to_numpy()[1:])
+        for i, (j, f) in enumerate(zip(levels, fits)):
+            cut = j if self.levels is None else self.levels[i]
+            table[f"slope_above_{_cut_name(cut)}"] = [np.nan] + list(f.params.to_numpy()[1:])
         return table
 
 
+def _cut_name(category) -> str:
+    """A category in a column name: a number as ``%g`` (``2``), text with spaces as underscores
+    (``Two_to_five_times``)."""
+    return _label(category).replace(" ", "_")
+
+
+def _label(value) -> str:
+    """A category as it appears in a threshold name: numbers as ``%g``, text as it is."""
+    return f"{value:g}" if isinstance(value, (int, float, np.number)) and not isinstance(value, bool) else str(value)
+
+
+def _ordinal_outcome(data: pd.DataFrame, outcome, order, caller: str):
+    """``data`` with a text or categorical outcome replaced by its positions in the order (float,
+    NaN where missing), and the categories in that order (``None`` for a numeric outcome).
+
+    An ordered pandas Categorical gives its own order; ``order=[...]`` (lowest first) gives it for
+    any column and must hold every value; unordered text without ``order`` is an error.
+    """
+    if order is not None:
+        if isinstance(order, (str, bytes)) or not pd.api.types.is_list_like(order) or len(order) < 2:
+            _fail(caller, "bad argument", f"order={order!r} is not a list of categories",
+                  "pass the outcome's categories lowest first, e.g. order=['Never', 'Sometimes', 'Often']")
+        order = list(order)
+        if len(set(map(repr, order))) < len(order):
+            _fail(caller, "bad argument", f"order={order!r} names a category more than once",
+                  "name each category once, lowest first")
+    if not isinstance(outcome, str) or not isinstance(data, pd.DataFrame) or outcome not in data.columns:
+        return data, None  # model_data says what is wrong
+    x = data[outcome]
+    categorical = isinstance(x.dtype, pd.CategoricalDtype)
+    text = categorical or x.dtype == object or pd.api.types.is_string_dtype(x.dtype)
+    if order is None:
+        if not text:
+            return data, None
+        if not (categorical and x.cat.ordered):
+            found = list(x.cat.categories) if categorical else sorted(map(str, x.dropna().unique()))
+            _fail(caller, "bad outcome",
+                  f"'{outcome}' holds text categories {found[:8]} but says nothing of their order",
+                  f"pass order=[...] listing them lowest first, e.g. fit_ordinal(..., order={found[:8]!r}) "
+                  "reordered as they rank, or make the column an ordered pandas Categorical", outcome)
+        order = list(x.cat.categories)
+    values = x.astype(object)
+    known = values.isna() | values.isin(order)
+    if not known.all():
+        stray = sorted(map(str, pd.unique(values[~known])))
+        _fail(caller, "bad outcome", f"'{outcome}' has values {stray[:8]} that order={order!r} does not list",
+              "list every category in order, lowest first", outcome)
+    codes = values.map({v: float(i) for i, v in enumerate(order)}).astype(float)
+    data = data.copy(deep=False)
+    data[outcome] = codes.to_numpy()
+    return data, order
+
+
+def _cumulative_logit(params: np.ndarray, X: np.ndarray, y: np.ndarray, n_cuts: int):
+    """Log-likelihood, per-respondent scores (n x q), Hessian (q x q) and probabilities of the
+    answers given, of the proportional-odds model ``logit P(y <= j) = theta_j - x b`` at
+    ``params = (b, theta)``; ``y`` holds 0..n_cuts.
+
+    Respondent i in category k has P_i = F(u_i) - F(l_i), with u_i = theta_k - x_i b =
+    z_u'params and l_i = theta_(k-1) - x_i b = z_l'params (theta_-1 = -inf, theta_(n_cuts) =
+    +inf), F the logistic CDF, f = F(1 - F) and f' = f(1 - 2F). The score is s_i = (f(u_i) z_u -
+    f(l_i) z_l) / P_i and the Hessian sum_i [(f'(u_i) z_u z_u' - f'(l_i) z_l z_l') / P_i - s_i s_i'],
+    both exact (no finite differences).
+    """
+    from scipy.special import expit
+
+    n, p = X.shape
+    eta = X @ params[:p]
+    cuts = np.concatenate([[-np.inf], params[p:], [np.inf]])
+    upper, lower = cuts[y + 1] - eta, cuts[y] - eta
+    Fu, Fl, Su, Sl = expit(upper), expit(lower), expit(-upper), expit(-lower)
+    # 1 - F where both ends are in the upper tail, so the difference keeps its digits.
+    prob = np.where(lower > 0, Sl - Su, Fu - Fl)
+    fu, fl = Fu * Su, Fl * Sl
+    dfu, dfl = fu * (Su - Fu), fl * (Sl - Fl)
+    Zu = np.zeros((n, p + n_cuts))
+    Zu[:, :p] = -X
+    Zl = Zu.copy()
+    rows = np.arange(n)
+    Zu[rows[y < n_cuts], p + y[y < n_cuts]] = 1.0
+    Zl[rows[y > 0], p + y[y > 0] - 1] = 1.0
+    scores = (fu[:, None] * Zu - fl[:, None] * Zl) / prob[:, None]
+    hessian = (Zu.T @ (Zu * (dfu / prob)[:, None]) - Zl.T @ (Zl * (dfl / prob)[:, None]) - scores.T @ scores)
+    return float(np.log(prob).sum()), scores, hessian, prob
+
+
+def _newton_ordinal(X: np.ndarray, y: np.ndarray, n_cuts: int, caller: str, max_iter: int = 100):
+    """Maximum-likelihood (b, theta) by Newton-Raphson with the analytic Hessian, from b = 0 and
+    the thresholds of the model without predictors (logits of the cumulative shares), halving a
+    step that lowers the log-likelihood or disorders the thresholds (the log-likelihood is concave
+    in (b, theta), Pratt 1981). Stops when the largest absolute score sum is below 1e-10 (or the
+    step below 1e-13); returns params, log-likelihood, scores, Hessian and the iterations taken.
+
+    A fit that predicts some answer with certainty (probability above 1 - 1e-12, 28 logits from
+    the nearest threshold) is separated: the estimates run off to infinity, so it is an error.
+    """
+    shares = np.cumsum(np.bincount(y, minlength=n_cuts + 1))[:-1] / len(y)
+    params = np.concatenate([np.zeros(X.shape[1]), np.log(shares / (1 - shares))])
+    ll, scores, hessian, prob = _cumulative_logit(params, X, y, n_cuts)
+    for iteration in range(max_iter + 1):
+        gradient = scores.sum(axis=0)
+        try:
+            step = np.linalg.solve(-hessian, gradient)
+        except np.linalg.LinAlgError:
+            break
+        if np.abs(gradient).max() < 1e-10 or np.abs(step).max() < 1e-13 or iteration == max_iter:
+            if prob.max() > 1 - 1e-12:
+                _fail(caller, "perfect separation",
+                      "some predictor (or category) predicts the answers perfectly, so its odds ratio is "
+                      "infinite and the fit does not converge",
+                      "merge sparse categories or drop the separating predictor")
+            if np.abs(gradient).max() < 1e-6:  # below 1e-10 in practice; rounding may stop it sooner
+                return params, ll, scores, hessian, iteration
+            break
+        t = 1.0
+        while t > 1e-10:
+            trial = params + t * step
+            if np.all(np.diff(trial[X.shape[1]:]) > 0):
+                new = _cumulative_logit(trial, X, y, n_cuts)
+                if np.isfinite(new[0]) and new[0] >= ll - 1e-12 * abs(ll):
+                    break
+            t /= 2
+        else:
+            break
+        params, (ll, scores, hessian, prob) = trial, new
+    _fail(caller, "no convergence", "the ordinal model did not converge",
+          "check for a predictor that separates the categories, or merge sparse categories")
+
+
 @old_calls(positional=("covariates", "level"))
-def fit_ordinal(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, level: float = 0.95) -> OrdinalResult:
-    """Proportional-odds logistic regression of an ordered outcome (e.g. ``presenteeism_12m``),
-    with statsmodels' ``OrderedModel``.
+def fit_ordinal(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, level: float = 0.95,
+                robust: str | None = None, order=None) -> OrdinalResult:
+    """Proportional-odds logistic regression of an ordered outcome (e.g. ``presenteeism_12m``).
+
+    Maximum likelihood by Newton-Raphson with the analytic gradient and Hessian of the
+    cumulative-logit log-likelihood, run until the largest score sum is below 1e-10; the
+    covariance is the inverse of the analytic Hessian at the optimum (not a finite difference), so
+    estimates, thresholds and errors agree with R's ``ordinal::clm`` to about 1e-10.
 
     Parameters
     ----------
     data : DataFrame or Wave
         A loaded ``Wave`` is taken as ``analysis_frame(wave)``.
     outcome : str
-        An ordered outcome with three or more categories (numeric codes).
+        An ordered outcome with three or more categories: numeric codes, an ordered pandas
+        Categorical, or text categories with ``order``. Categories nobody among the complete cases
+        gave are left out.
     predictors, covariates : str or list of str
     level : float
-        Confidence level of the intervals.
+        Confidence level of the (Wald) intervals.
+    robust : None or "HC0"
+        ``"HC0"``: the sandwich covariance H^-1 (sum_i s_i s_i') H^-1 (H the Hessian, s_i the
+        respondents' scores), R's ``sandwich::sandwich()`` on a ``clm`` or ``polr`` fit, for the
+        errors, z, p and intervals of both tables.
+    order : list, optional
+        The outcome's categories lowest first (e.g. ``["Never", "Sometimes", "Often"]``); needed
+        for text categories that are not an ordered Categorical, and overrides a Categorical's
+        order. Thresholds are named by these labels (``"Never|Sometimes"``).
 
     Returns
     -------
     OrdinalResult
-        R: ``MASS::polr(factor(y) ~ ..., method = "logistic")``.
+        R: ``ordinal::clm(y ~ ...)`` or ``MASS::polr(y ~ ..., method = "logistic")``, intervals
+        as ``confint.default`` (Wald), odds ratios ``exp(coef)``.
 
     Examples
     --------
@@ -765,33 +1031,69 @@ def fit_ordinal(data: pd.DataFrame, outcome: str, predictors, *, covariates=None
     >>> r = fit_ordinal(d, "y", "x")
     >>> r.thresholds["term"].tolist(), 0.7 < r.coefficients["estimate"].item() < 1.3
     (['0|1', '1|2', '2|3'], True)
+    >>> d["answer"] = d["y"].map({0: "Never", 1: "Once", 2: "Sometimes", 3: "Often"})
+    >>> text = fit_ordinal(d, "answer", "x", order=["Never", "Once", "Sometimes", "Often"], robust="HC0")
+    >>> text.thresholds["term"].tolist()[0], text.fit["robust"].item()
+    ('Never|Once', 'HC0')
     """
-    data = respondents(data, "fit_ordinal()")
-    from statsmodels.miscmodels.ordinal_model import OrderedModel
+    caller = "fit_ordinal()"
+    data = respondents(data, caller)
+    from statsmodels.base.model import LikelihoodModelResults
+    from statsmodels.miscmodels.ordinal_model import OrderedModel, OrderedResults, OrderedResultsWrapper
 
-    _check_level(level, "fit_ordinal()")
-    md = model_data(data, outcome, _terms(predictors, covariates, "fit_ordinal()"), "fit_ordinal()")
-    if md.y.nunique() < 3:
-        _fail("fit_ordinal()", "bad outcome", f"'{outcome}' has {md.y.nunique()} categories among the complete cases",
+    _check_level(level, caller)
+    if robust not in (None, "HC0"):
+        _fail(caller, "bad argument", f"robust={robust!r} is not supported", 'use robust=None or robust="HC0"')
+    data, order = _ordinal_outcome(data, outcome, order, caller)
+    md = model_data(data, outcome, _terms(predictors, covariates, caller), caller)
+    present = np.sort(md.y.unique())
+    if len(present) < 3:
+        _fail(caller, "bad outcome", f"'{outcome}' has {len(present)} categories among the complete cases",
               "an ordinal model needs three or more ordered categories; use fit_logit for two", outcome)
+    levels = list(present) if order is None else [order[int(c)] for c in present]
     X = md.X.drop(columns="const")
-    y = pd.Series(pd.Categorical(md.y, ordered=True), index=md.y.index)
+    y = np.searchsorted(present, md.y.to_numpy())
+    J = len(levels) - 1
+    k = X.shape[1]
+    params, ll, scores, hessian, iterations = _newton_ordinal(X.to_numpy(float), y, J, caller)
+    try:
+        np.linalg.cholesky(-hessian)
+    except np.linalg.LinAlgError:
+        _fail(caller, "no convergence", "the ordinal model's information matrix is not positive definite",
+              "check for a predictor that separates the categories, or merge sparse categories")
+    V = np.linalg.inv(-hessian)
+    if robust:
+        V = V @ (scores.T @ scores) @ V
+    se = np.sqrt(np.diag(V))
+    z = params / se
+    p = 2 * stats.norm.sf(np.abs(z))
+    q = stats.norm.ppf(1 - (1 - level) / 2)
+    ci = np.column_stack([params - q * se, params + q * se])
+    coefs = _with_odds_ratios(_tidy(params[:k], se[:k], z[:k], p[:k], ci[:k], X.columns))
+    names = [f"{_label(levels[j])}|{_label(levels[j + 1])}" for j in range(J)]
+    thresholds = _tidy(params[k:], se[k:], z[k:], p[k:], ci[k:], names)
+    # The statsmodels results behind the tables: OrderedModel's parameters are (b, theta_1,
+    # log(theta_2 - theta_1), ...); the covariance is carried over by the delta method.
+    endog = pd.Series(pd.Categorical.from_codes(y, categories=levels, ordered=True), index=md.y.index, name=outcome)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = OrderedModel(y, X, distr="logit")
-        res = model.fit(method="bfgs", disp=0, maxiter=1000, gtol=1e-10)
-        # BFGS stops a hair short of the optimum; Newton steps from there converge exactly.
-        res = model.fit(start_params=res.params.to_numpy(), method="newton", disp=0, maxiter=50)
-    if not res.mle_retvals.get("converged", False):
-        _fail("fit_ordinal()", "no convergence", "the ordinal model did not converge",
-              "check for empty categories or a predictor that separates them")
-    k = X.shape[1]
-    ci = res.conf_int(1 - level).to_numpy()[:k]
-    coefs = _tidy(res.params.iloc[:k], res.bse.iloc[:k], res.tvalues.iloc[:k], res.pvalues.iloc[:k], ci, X.columns)
-    coefs = _with_odds_ratios(coefs)
-    cuts = res.model.transform_threshold_params(res.params.to_numpy())[1:-1]
-    levels = list(y.cat.categories)
-    thresholds = pd.DataFrame({"term": [f"{levels[j]:g}|{levels[j + 1]:g}" for j in range(len(cuts))],
-                               "estimate": cuts})
-    fit = fit_table(n=int(res.nobs), n_lost=md.n_total - int(res.nobs), loglik=float(res.llf))
-    return OrdinalResult(coefs, fit, md.dropped, res, thresholds=thresholds, design=(md.y, md.X))
+        model = OrderedModel(endog, X, distr="logit")
+    cuts = params[k:]
+    raw = np.concatenate([params[:k], cuts[:1], np.log(np.diff(cuts))])
+    A = np.eye(len(params))
+    for j in range(1, J):
+        A[k + j, k + j - 1:k + j + 1] = np.array([-1.0, 1.0]) / (cuts[j] - cuts[j - 1])
+    mle = LikelihoodModelResults(model, raw, normalized_cov_params=A @ V @ A.T)
+    mle.mle_retvals = {"converged": True, "iterations": iterations,
+                       "max_abs_gradient": float(np.abs(scores.sum(axis=0)).max())}
+    mle.mle_settings = {"optimizer": "newton (analytic Hessian)", "start_params": None}
+    results = OrderedResults(model, mle)
+    results.hasconst = 0
+    if robust:
+        results.cov_type = robust
+        results.cov_kwds = {"description": "HC0 sandwich: H^-1 (sum of score outer products) H^-1"}
+    n = len(y)
+    fit = fit_table(n=n, n_lost=md.n_total - n, loglik=ll, robust=robust or "none")
+    design_y = md.y if order is None else pd.Series(y.astype(float), index=md.y.index)
+    return OrdinalResult(coefs, fit, md.dropped, OrderedResultsWrapper(results), thresholds=thresholds,
+                         design=(design_y, md.X), levels=levels)

@@ -164,7 +164,7 @@ def key_findings(data, *, wave: str | None = None, headlines=None, level: float 
         std_error, conf_low, conf_high, p_value`` (of a change), ``p20, band`` (of a benchmark
         scale) and ``suppressed``. A headline whose columns the wave lacks has no rows. Shares
         have Wilson intervals, means t intervals, changes the intervals of
-        :func:`~analysis.stats.wave_comparison.compare_waves` (Welch; Wald for shares).
+        :func:`~analysis.stats.wave_comparison.compare_waves` (Welch for means; Newcombe's score interval for shares).
 
     Examples
     --------

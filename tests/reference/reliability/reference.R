@@ -7,6 +7,9 @@
 #   McDonald's omega total (psych::fa ML, lavaan::cfa ML, psych::omega),
 #   item-rest correlations (psych r.drop and plain Pearson), and the
 #   standardised one-factor ML loadings (psych::fa and lavaan).
+# Then refits omega (lavaan) on the package's first 50 bootstrap resamples
+# (resamples.csv, made by make_resamples.py) and stores the 50 values and
+# their percentile interval under "bootstrap".
 # Writes reference.json with doubles printed as %.17g (round-trip exact).
 #
 # Usage (from this directory):  Rscript reference.R
@@ -127,7 +130,55 @@ one_scale <- function(items) {
   )
 }
 
+# --- bootstrap resamples of omega ------------------------------------------
+# resamples.csv (make_resamples.py) holds the package's first 50 resamples of
+# the 300 respondents (0-based rows of data.csv). On each resample: take the
+# rows drawn (repeats included), keep the respondents drawn who answered every
+# item of the scale (the package's listwise rule, applied within the
+# resample), fit the standardised one-factor CFA with lavaan (tight
+# tolerance), omega = (sum lambda)^2 / ((sum lambda)^2 + sum theta). Where the
+# unbounded fit is improper (a residual variance < 0, a Heywood case) the fit
+# is repeated with bounds = "pos.var" (residual variances >= 0), the
+# package's rule for such cases; `heywood` lists those resamples (1-based).
+# The percentile interval is quantile(omegas, c(0.025, 0.975), type = 7).
+resamples <- as.matrix(utils::read.csv(file.path(here, "resamples.csv"))) + 1L
+
+cfa_omega <- function(x, items, bounds = "none") {
+  model <- paste("F =~", paste(items, collapse = " + "))
+  fit <- suppressWarnings(lavaan::cfa(model, data = x, std.lv = TRUE,
+                                      estimator = "ML", bounds = bounds,
+                                      control = list(rel.tol = 1e-14)))
+  ss <- lavaan::standardizedSolution(fit, type = "std.all", se = FALSE)
+  lam <- ss$est.std[ss$op == "=~"]
+  th <- ss[ss$op == "~~" & ss$lhs == ss$rhs & ss$lhs %in% items, ]
+  list(omega = omega_from(lam, th$est.std),
+       improper = any(th$est.std < 0))
+}
+
+boot_scale <- function(items) {
+  omegas <- numeric(nrow(resamples))
+  n_used <- integer(nrow(resamples))
+  heywood <- integer(0)
+  for (b in seq_len(nrow(resamples))) {
+    x <- dat[resamples[b, ], items]
+    x <- x[stats::complete.cases(x), ]
+    n_used[b] <- nrow(x)
+    r <- cfa_omega(x, items)
+    if (r$improper) {
+      heywood <- c(heywood, b)
+      r <- cfa_omega(x, items, bounds = "pos.var")
+    }
+    omegas[b] <- r$omega
+  }
+  q <- stats::quantile(omegas, c(0.025, 0.975), type = 7, names = FALSE)
+  list(n_used = n_used, omega = as.list(omegas), heywood = I(heywood),
+       conf_low = q[1], conf_high = q[2])
+}
+
 out <- lapply(scales, one_scale)
+out$bootstrap <- c(list(n_boot = nrow(resamples), seed = 20181203L,
+                        indices = "resamples.csv"),
+                   lapply(scales, boot_scale))
 out$r_version <- paste(R.version$major, R.version$minor, sep = ".")
 out$psych_version <- as.character(utils::packageVersion("psych"))
 out$lavaan_version <- as.character(utils::packageVersion("lavaan"))
