@@ -34,7 +34,7 @@ from analysis.outputs.tables import SYNTHETIC_MARK
 EXPECTED = ["01_data_and_codebook", "02_sample_profile", "03_scores_and_reliability", "04_hse_benchmarks",
             "05_stress_regression", "06_bme_experience", "07_presenteeism", "08_intention_to_leave",
             "09_hours_and_satisfaction", "10_wave_comparison", "11_union_priorities",
-            "12_workload_health_check", "13_key_findings"]
+            "12_workload_health_check", "13_key_findings", "14_measurement_invariance"]
 
 
 # -- committed notebooks ---------------------------------------------------------------------------
