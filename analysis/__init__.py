@@ -60,6 +60,8 @@ _EXPORTS = {
     "scoring_log": "analysis.measures.scoring",
     "WorkingTime": "analysis.measures.derived",
     "reliability": "analysis.measures.reliability",
+    "fit_cfa": "analysis.measures.factor_models",
+    "measurement_invariance": "analysis.measures.factor_models",
     # stats
     "prevalence": "analysis.stats.estimates",
     "group_means": "analysis.stats.estimates",
@@ -77,6 +79,11 @@ _EXPORTS = {
     "load_benchmark": "analysis.stats.benchmarking",
     "compare_waves": "analysis.stats.wave_comparison",
     "schema_problems": "analysis.stats.results",
+    "rake_weights": "analysis.stats.weights",
+    "load_margins": "analysis.stats.weights",
+    "fit_mixed": "analysis.stats.mixed",
+    "impute": "analysis.stats.imputation",
+    "pool_fits": "analysis.stats.imputation",
     # studies
     "bme_experience": "analysis.studies.bme",
     "key_findings": "analysis.studies.headlines",

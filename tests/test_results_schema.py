@@ -24,9 +24,10 @@ NOT_ESTIMATES = {
     **dict.fromkeys(["CodebookError", "SurveyDataError", "SurveyDataWarning"], "exception and warning types"),
     **dict.fromkeys(["Wave", "MissingRule", "WorkingTime", "Session"], "classes of inputs and settings"),
     **dict.fromkeys(["load_wave", "load_codebook", "load_instruments", "load_benchmark", "load_poll",
-                     "load_health_check", "pool_waves", "draft_codebook", "write_draft", "write_template"],
+                     "load_health_check", "pool_waves", "draft_codebook", "write_draft", "write_template",
+                     "load_margins"],
                     "read, draft or write inputs"),
-    **dict.fromkeys(["score_wave", "analysis_frame"], "respondent-level scores, never published as they are"),
+    **dict.fromkeys(["score_wave", "analysis_frame", "impute"], "respondent-level scores, never published as they are"),
     **dict.fromkeys(["scale_names", "scale_labels", "scale_label", "scale_key", "use_study_labels", "dictionary_table"],
                     "names and labels from the specification files"),
     **dict.fromkeys(["exclusion_summary", "exclusion_table", "missing_score_table", "concat_logs", "scoring_log",
@@ -66,6 +67,9 @@ CALLS = {
     "score_summary": lambda i: {"summary": (analysis.score_summary(i["frame"][["pss4", "bme"]]), "descriptive")},
     "sample_profile": lambda i: {"profile": (analysis.sample_profile(i["frame"]), "descriptive")},
     "reliability": lambda i: {"reliability": (analysis.reliability(_wave()), "estimates")},
+    "fit_cfa": lambda i: _cfa_tables(analysis.fit_cfa(_wave(), scales=["hse_peer_support", "hse_change"])),
+    "measurement_invariance": lambda i: _invariance_tables(analysis.measurement_invariance(
+        _wave(), "bme", scales=["hse_peer_support", "hse_change"])),
     "compare_groups": lambda i: _group_tables(analysis.compare_groups(
         i["frame"], ["pss4", "intend_leave_job"], by="sector", covariates=["role"])),
     "fit_ols": lambda i: _model_tables(analysis.fit_ols(i["frame"], "pss4", HSE, robust="HC3"),
@@ -83,6 +87,11 @@ CALLS = {
     "hse_benchmark": lambda i: {"overall": (analysis.hse_benchmark(i["frame"]), "estimates"),
                                 "by nation": (analysis.hse_benchmark(i["frame"], by="nation"), "estimates")},
     "compare_waves": lambda i: {"changes": (analysis.compare_waves(i["pooled"]), "estimates")},
+    "rake_weights": lambda i: _weights_tables(analysis.rake_weights(i["frame"].dropna(subset=["nation", "sector", "role"]),
+                                                                    analysis.load_margins())),
+    "fit_mixed": lambda i: _model_tables(analysis.fit_mixed(i["frame"], "pss4", HSE, group="employer")),
+    "pool_fits": lambda i: _model_tables(analysis.pool_fits([analysis.fit_ols(i["frame"], "pss4", HSE),
+                                                             analysis.fit_ols(i["frame"].iloc[::2], "pss4", HSE)])),
     "key_findings": lambda i: {"findings": (analysis.key_findings(i["pooled"]), "estimates")},
     "bme_experience": lambda i: _bme_tables(analysis.bme_experience(i["frame"])),
     "priority_scores": lambda i: {"overall": (analysis.priority_scores(i["poll"], "core", n_boot=99), "estimates"),
@@ -113,6 +122,25 @@ def _ordinal_tables(result):
     tables["thresholds"] = (result.thresholds.assign(measure="threshold"), "estimates")
     tables["brant"] = (result.proportional_odds_test(), "tests")
     return tables
+
+
+def _cfa_tables(result):
+    return {"fit": (result.fit, "fit"), "loadings": (result.loadings, "estimates"),
+            "factor correlations": (result.factor_correlations, "estimates"), "cut-offs": (result.cutoffs(), "estimates")}
+
+
+def _invariance_tables(result):
+    # one row of fit indices per step: several statistics of one model per row
+    tables = {"steps": (result.steps, "descriptive"), "groups": (result.groups, "descriptive")}
+    scalar = result.models["scalar"]
+    tables.update({"scalar loadings": (scalar.loadings, "estimates"), "latent means": (scalar.latent_means, "estimates"),
+                   "scalar factor correlations": (scalar.factor_correlations, "estimates")})
+    return tables
+
+
+def _weights_tables(result):
+    # per category: population, sample and weighted shares side by side (several statistics per row)
+    return {"report": (result.report, "fit"), "margins": (result.margins, "descriptive")}
 
 
 def _group_tables(result):
