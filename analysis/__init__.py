@@ -87,6 +87,10 @@ _EXPORTS = {
     # studies
     "bme_experience": "analysis.studies.bme",
     "key_findings": "analysis.studies.headlines",
+    "weighting_check": "analysis.studies.sensitivity",
+    "headline_outcomes": "analysis.studies.sensitivity",
+    "error_check": "analysis.studies.sensitivity",
+    "missing_data_check": "analysis.studies.sensitivity",
     "load_poll": "analysis.studies.priorities",
     "priority_scores": "analysis.studies.priorities",
     "multi_select_shares": "analysis.studies.priorities",
@@ -155,6 +159,9 @@ _EXPORTS = {
     "flags_sentence": "analysis.outputs.narrative",
     "without_n": "analysis.outputs.narrative",
     "odds_ratios_sentence": "analysis.outputs.narrative",
+    "weighting_sentence": "analysis.outputs.narrative",
+    "errors_sentence": "analysis.outputs.narrative",
+    "missing_data_sentence": "analysis.outputs.narrative",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -34,7 +34,8 @@ from analysis.outputs.tables import SYNTHETIC_MARK
 EXPECTED = ["01_data_and_codebook", "02_sample_profile", "03_scores_and_reliability", "04_hse_benchmarks",
             "05_stress_regression", "06_bme_experience", "07_presenteeism", "08_intention_to_leave",
             "09_hours_and_satisfaction", "10_wave_comparison", "11_union_priorities",
-            "12_workload_health_check", "13_key_findings", "14_measurement_invariance"]
+            "12_workload_health_check", "13_key_findings", "14_measurement_invariance",
+            "15_do_the_findings_hold"]
 
 
 # -- committed notebooks ---------------------------------------------------------------------------
@@ -371,7 +372,7 @@ def _text(fragment: str) -> str:
 
 @pytest.mark.slow
 def test_report_opens_with_key_findings_taken_from_the_tables(run):
-    from analysis import key_finding_sentences
+    from analysis import key_finding_sentences, weighting_sentence
 
     page = run["result"]["report"].read_text(encoding="utf-8")
     body = page[page.index("<body"):]
@@ -379,13 +380,18 @@ def test_report_opens_with_key_findings_taken_from_the_tables(run):
     assert start < body.index("<table") and start < body.index("<figure"), "key findings come before any table"
     section = body[start:body.index("</section>", start)]
     items = [_text(i).removesuffix(" Full analysis") for i in re.findall(r"<li>(.*?)</li>", section, re.S)]
-    assert 6 <= len(items) <= 8
+    assert 7 <= len(items) <= 9
     numbers = [re.findall(r"\d[\d,.]*", i) for i in items]
     assert all(numbers) and sum("(95% CI " in i for i in items) >= 4
-    # Each sentence is the one the key findings table gives, read back from its CSV.
+    # Each sentence is the one the key findings table gives, read back from its CSV ...
     csv = next((run["out"] / "tables").glob("13_key_findings_*.csv"))
     table = pd.read_csv(csv, dtype={"wave": str, "from_wave": str, "group": str, "suppressed": str, "band": str})
-    assert items == [s["text"] for s in key_finding_sentences(table)]
+    assert items[:-1] == [s["text"] for s in key_finding_sentences(table)]
+    # ... and the last says whether they are sensitive to weighting (issue 18), from its own table, marked as
+    # resting on example margins.
+    weighted = pd.read_csv(next((run["out"] / "tables").glob("13_weighting_check_*.csv")), keep_default_na=False,
+                           na_values=[""])
+    assert items[-1] == weighting_sentence(weighted, brief=True) and "example" in items[-1]
     # ... and its figures are the full analyses' figures: 60% intend to leave (notebook 08's table).
     leave = pd.read_csv(run["out"] / "tables" / "08_intention_by_sector_2018.csv")
     overall = leave[(leave["outcome"] == "intend_leave_job") & (leave["group"] == "All")].iloc[0]

@@ -39,6 +39,7 @@ NOT_ESTIMATES = {
                     "word what a figure draws, for its alt text"),
     **dict.fromkeys(["axis_label", "scale_range_label"], "labels of scales for figures"),
     "run_notebooks": "runs the notebooks",
+    "headline_outcomes": "names of columns from the key findings table",
     **dict.fromkeys([n for n in analysis.__all__ if n.endswith("_sentence") or n.endswith("_sentences")]
                     + ["strongest_terms", "without_n"], "write sentences from the tables the caller gives"),
     **dict.fromkeys(["indicators", "service_indicators", "indicator_reasons", "flag", "flags_long"],
@@ -93,6 +94,11 @@ CALLS = {
     "pool_fits": lambda i: _model_tables(analysis.pool_fits([analysis.fit_ols(i["frame"], "pss4", HSE),
                                                              analysis.fit_ols(i["frame"].iloc[::2], "pss4", HSE)])),
     "key_findings": lambda i: {"findings": (analysis.key_findings(i["pooled"]), "estimates")},
+    "weighting_check": lambda i: {"check": (analysis.weighting_check(i["frame"], "uk_social_workers_example",
+                                                                     ["intend_leave_job", "pss4"]), "estimates")},
+    "error_check": lambda i: _error_check_tables(i["frame"]),
+    "missing_data_check": lambda i: {"check": (analysis.missing_data_check(i["frame"], "pss4", HSE[:2], m=2, seed=1,
+                                                                           iterations=1), "estimates")},
     "bme_experience": lambda i: _bme_tables(analysis.bme_experience(i["frame"])),
     "priority_scores": lambda i: {"overall": (analysis.priority_scores(i["poll"], "core", n_boot=99), "estimates"),
                                   "by role": (analysis.priority_scores(i["poll"], "core", by="role", n_boot=0),
@@ -141,6 +147,15 @@ def _invariance_tables(result):
 def _weights_tables(result):
     # per category: population, sample and weighted shares side by side (several statistics per row)
     return {"report": (result.report, "fit"), "margins": (result.margins, "descriptive")}
+
+
+def _error_check_tables(data):
+    import warnings
+
+    with warnings.catch_warnings():   # six employer types: the warning below 20 clusters is expected
+        warnings.simplefilter("ignore", analysis.SurveyDataWarning)
+        result = analysis.error_check(data, "pss4", HSE, cluster="employer")
+    return {"coefficients": (result.coefficients, "estimates"), "fit": (result.fit, "fit")}
 
 
 def _group_tables(result):

@@ -293,9 +293,9 @@ def test_notebooks_on_ones_own_waves_skip_the_poll_and_the_teams_unless_given(mo
 
     lines = []
     chosen = runner._with_their_inputs(runner.list_notebooks(), {"waves": "mine.yaml"}, lines.append)
-    assert [p.stem[:2] for p in chosen] == [f"{i:02d}" for i in [*range(1, 11), 13, 14]]
+    assert [p.stem[:2] for p in chosen] == [f"{i:02d}" for i in [*range(1, 11), 13, 14, 15]]
     assert lines == ["skipped 11_union_priorities: it needs a member poll (--poll), not given",
                      "skipped 12_workload_health_check: it needs team health-check returns (--teams), not given"]
     with_poll = runner._with_their_inputs(runner.list_notebooks(), {"waves": "mine.yaml", "poll": "p.csv"}, print)
     assert "11_union_priorities" in [p.stem for p in with_poll]
-    assert len(runner._with_their_inputs(runner.list_notebooks(), {}, print)) == 14  # the bundled waves: all
+    assert len(runner._with_their_inputs(runner.list_notebooks(), {}, print)) == 15  # the bundled waves: all

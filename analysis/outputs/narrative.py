@@ -764,3 +764,143 @@ def odds_ratios_sentence(first: pd.DataFrame, second: pd.DataFrame, term: str, *
         return f"{r['odds_ratio']:.2f} (95% CI {r['odds_ratio_conf_low']:.2f} to {r['odds_ratio_conf_high']:.2f})"
 
     return f"{term_label(term)}: odds ratio {one(first)} {first_is}, {one(second)} {second_is}."
+
+
+@checked(table=RESULTS)
+def weighting_sentence(table: pd.DataFrame, *, brief: bool = False) -> str:
+    """What weighting to population margins changes, from
+    :func:`analysis.studies.sensitivity.weighting_check`.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The output of ``weighting_check``.
+    brief : bool
+        Only the first sentence (how far the shares move, and whether every weighted interval
+        still contains the unweighted figure), for the key findings.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"outcome": ["intend_leave_job", "pss4"], "measure": ["share", "mean"], "n": [3300.0, 3380.0],
+    ...     "unweighted_estimate": [0.598, 8.51], "estimate": [0.62, 8.60], "conf_low": [0.59, 8.49],
+    ...     "conf_high": [0.65, 8.71], "difference": [0.022, 0.09], "covers_unweighted": [True, True],
+    ...     "weights_design_effect": [1.42, 1.42], "margins_status": ["example", "example"], "suppressed": ["", ""]})
+    >>> weighting_sentence(t, brief=True)
+    'Weighted to the example workforce margins (illustrative figures, not published counts), the headline shares move by at most 2.2 percentage points, and every weighted 95% interval still contains the unweighted figure.'
+    >>> print(weighting_sentence(t).split(". ", 1)[1])
+    The largest change: Intend to leave their job, 60% unweighted, 62% (95% CI 59 to 65%) weighted. Perceived stress (PSS-4): 8.5 unweighted, 8.6 (95% CI 8.5 to 8.7) weighted. The weights' design effect is 1.42. Based on 3,380 respondents.
+    """
+    shown = _shown(table)
+    if shown.empty:
+        return "No weighted figure is shown: each rests on too few respondents."
+    example = (shown["margins_status"] == "example").any()
+    which = ("the example workforce margins (illustrative figures, not published counts)" if example
+             else "the workforce margins")
+    shares = shown[shown["measure"] == "share"]
+    means = shown[shown["measure"] != "share"]
+    parts = []
+    if len(shares):
+        most = 100 * shares["difference"].abs().max()
+        parts.append(f"the headline shares move by at most {most:.1f} percentage point{'' if round(most, 1) == 1 else 's'}")
+    elif len(means):
+        parts.append("the headline means move as below")
+    moved = shown[~shown["covers_unweighted"].astype(bool)]
+    if moved.empty:
+        covers = "every weighted 95% interval still contains the unweighted figure"
+    else:
+        names = and_list(_lower_first(column_label(o)) for o in moved["outcome"])
+        covers = f"the weighted 95% interval no longer contains the unweighted figure for {names}"
+    first = f"Weighted to {which}, {parts[0]}, and {covers}."
+    if brief:
+        return first
+    details = []
+    if len(shares):
+        top = shares.loc[shares["difference"].abs().idxmax()]
+        details.append(f"The largest change: {column_label(top['outcome'])}, "
+                       f"{percent(top['unweighted_estimate'])} unweighted, {share_with_interval(top)} weighted.")
+    for _, row in means.iterrows():
+        details.append(f"{column_label(row['outcome'])}: {row['unweighted_estimate']:.1f} unweighted, "
+                       f"{mean_with_interval(row)} weighted.")
+    deff = shown["weights_design_effect"].iloc[0]
+    details.append(f"The weights' design effect is {deff:.2f}.")
+    return " ".join([first, *details, based_on(shown["n"].max())])
+
+
+@checked(coefficients=RESULTS, fit=RESULTS)
+def errors_sentence(coefficients: pd.DataFrame, fit: pd.DataFrame, what: str) -> str:
+    """How much a regression's standard errors change with the way they are computed, and the
+    intraclass correlation, from :func:`analysis.studies.sensitivity.error_check`.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"term": ["x"] * 4, "errors": ["classical", "HC3", "CR1", "multilevel"],
+    ...     "estimate": [0.5, 0.5, 0.5, 0.49], "conf_low": [0.4, 0.39, 0.2, 0.38], "conf_high": [0.6, 0.61, 0.8, 0.6],
+    ...     "se_ratio": [1.0, 1.02, 2.9, 1.05], "excludes_zero": [True] * 4, "n": [300.0] * 4})
+    >>> f = pd.DataFrame({"n": [300], "n_groups": [6], "icc": [0.031], "group_column": ["employer"],
+    ...                   "cluster_column": ["employer"]})
+    >>> errors_sentence(c, f, "perceived stress")
+    "Against the classical standard errors, HC3 errors are 1.02 times as large, cluster-robust errors by employer (CR1) 2.90 times and the multilevel model's 1.05 times; no coefficient's 95% interval changes between excluding and including zero. The intraclass correlation by employer is 0.031: 3.1% of the variation in perceived stress lies between the six groups. With only six clusters, cluster-robust errors are themselves imprecise (20 or more are usually wanted). Based on 300 respondents."
+    """
+    table = coefficients[coefficients["term"] != "(Intercept)"]
+    f = fit.iloc[0]
+    group, cluster = column_label(f["group_column"]).lower(), column_label(f["cluster_column"]).lower()
+
+    def span(kind):
+        r = table.loc[table["errors"] == kind, "se_ratio"]
+        lo, hi = r.min(), r.max()
+        return f"{lo:.2f} times" if round(lo, 2) == round(hi, 2) else f"{lo:.2f} to {hi:.2f} times"
+
+    ratios = (f"Against the classical standard errors, HC3 errors are {span('HC3').replace(' times', ' times as large')}, "
+              f"cluster-robust errors by {cluster} (CR1) {span('CR1')} and the multilevel model's {span('multilevel')}")
+    base = table[table["errors"] == "classical"].set_index("term")["excludes_zero"]
+    flips = table[(table["errors"] != "classical") & (table["excludes_zero"] != table["term"].map(base))]
+    if flips.empty:
+        verdict = "no coefficient's 95% interval changes between excluding and including zero"
+    else:
+        verdict = "; ".join(
+            f"with {kind if kind != 'multilevel' else 'multilevel'} errors the interval of {term_label(r.term)} "
+            f"{'now excludes' if r.excludes_zero else 'now includes'} zero"
+            for kind, r in ((r.errors, r) for r in flips.itertuples()))
+    icc = float(f["icc"])
+    between = f"{100 * icc:.1f}%" if icc >= 0.0005 else "less than 0.1%"
+    text = (f"{ratios}; {verdict}. The intraclass correlation by {group} is {icc:.3f}: {between} of the "
+            f"variation in {what} lies between the {number_word(f['n_groups'])} groups.")
+    if int(f["n_groups"]) < 20:
+        text += (f" With only {number_word(f['n_groups'])} clusters, cluster-robust errors are themselves imprecise "
+                 "(20 or more are usually wanted).")
+    return f"{text} {based_on(table['n'].max())}"
+
+
+@checked(table=RESULTS)
+def missing_data_sentence(table: pd.DataFrame) -> str:
+    """What multiple imputation changes against listwise deletion, from
+    :func:`analysis.studies.sensitivity.missing_data_check`.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"term": ["x", "x"], "method": ["listwise", "multiple_imputation"],
+    ...     "estimate": [-1.175, -1.178], "conf_low": [-1.32, -1.33], "conf_high": [-1.03, -1.03],
+    ...     "n": [3300.0, 3421.0], "fmi": [float("nan"), 0.014], "difference": [0.0, -0.003],
+    ...     "excludes_zero": [True, True], "m": [10, 10], "seed": [2018, 2018], "iterations": [5, 5]})
+    >>> missing_data_sentence(t)
+    'Multiple imputation (10 data sets by chained equations, five cycles each, seed 2018) keeps 3,421 respondents against 3,300 with listwise deletion and moves the coefficients by at most 0.003 (Term x: -1.175 listwise (95% CI -1.320 to -1.030), -1.178 imputed (95% CI -1.330 to -1.030)); the fraction of missing information is at most 1.4%. Every 95% interval excludes or includes zero as it did listwise.'
+    """
+    table = table[table["term"] != "(Intercept)"]
+    mi = table[table["method"] == "multiple_imputation"].set_index("term")
+    lw = table[table["method"] == "listwise"].set_index("term")
+    first = mi.iloc[0]
+    top = mi["difference"].abs().idxmax()
+    a, b = lw.loc[top], mi.loc[top]
+    interval = "(95% CI {:.3f} to {:.3f})".format
+    flips = [t for t in mi.index if bool(mi.loc[t, "excludes_zero"]) != bool(lw.loc[t, "excludes_zero"])]
+    verdict = ("Every 95% interval excludes or includes zero as it did listwise." if not flips else
+               f"The 95% interval of {and_list(term_label(t) for t in flips)} changes between excluding and "
+               "including zero.")
+    name = term_label(top)
+    name = name if name != top else f"Term {top}"
+    return (f"Multiple imputation ({number_word(first['m'])} data sets by chained equations, {number_word(first['iterations'])} "
+            f"cycles each, seed {int(first['seed'])}) keeps {int(first['n']):,} respondents against "
+            f"{int(lw['n'].iloc[0]):,} with listwise deletion and moves the coefficients by at most "
+            f"{abs(b['difference']):.3f} ({name}: {a['estimate']:.3f} listwise {interval(a['conf_low'], a['conf_high'])}, "
+            f"{b['estimate']:.3f} imputed {interval(b['conf_low'], b['conf_high'])}); the fraction of missing "
+            f"information is at most {percent(mi['fmi'].max(), 1)}. {verdict}")

@@ -334,10 +334,14 @@ class Session:
         self._write_fragment()
         self._display_html(f'<p class="interpretation">{html.escape(str(text))}</p>')
 
-    def key_findings(self, table: pd.DataFrame, *, labels=None, headlines=None) -> list[dict]:
+    def key_findings(self, table: pd.DataFrame, *, labels=None, headlines=None, also=None) -> list[dict]:
         """Save :func:`analysis.key_findings` as the table ``key_findings``, show its sentences
         (:func:`analysis.outputs.narrative.key_finding_sentences`) and keep them for the report,
-        which opens with them. Returns the sentences."""
+        which opens with them. Returns the sentences.
+
+        ``also``: further findings about the headlines as a whole, each a dict with ``text`` (made
+        by :mod:`analysis.outputs.narrative` from a saved table) and ``notebook`` (where the full
+        analysis is), listed after the headlines; e.g. whether they are sensitive to weighting."""
         from .narrative import key_finding_sentences
 
         labels = [str(lb) for lb in (labels or [self.label])]
@@ -346,6 +350,8 @@ class Session:
                         "Welch (means) or Newcombe score (shares) intervals.")
         table_id = self.records[-1]["id"]
         self.findings = [item | {"table": table_id} for item in key_finding_sentences(table, headlines)]
+        self.findings += [{"finding": f"also_{i}", "text": str(item["text"]), "notebook": str(item["notebook"]),
+                           "shown": True} for i, item in enumerate(also or (), 1)]
         self._write_fragment()
         items = "".join(f"<li>{html.escape(item['text'])}</li>" for item in self.findings)
         self._display_html(f"<ul>{items}</ul>")

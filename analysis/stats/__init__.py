@@ -2,7 +2,9 @@
 
 Estimates (``estimates``: shares and means), descriptions (``describe``), group comparisons
 (``groups``), regression models (``models``), the bootstrap (``resampling``), HSE benchmarks
-(``benchmarking``) and wave comparisons (``wave_comparison``). Every result follows one schema
+(``benchmarking``), wave comparisons (``wave_comparison``), raking weights to population margins
+(``weights``), the random-intercept model (``mixed``) and multiple imputation with Rubin's rules
+(``imputation``). Every result follows one schema
 (``results``): the number is in ``estimate`` with ``std_error``, ``conf_low`` and ``conf_high``,
 what it is in ``measure`` or ``term``, and ``suppressed`` wherever groups are shown; fit
 statistics are one-row tables. Every function takes ``f(data, variables..., *, by=, covariates=,

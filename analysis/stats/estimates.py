@@ -10,6 +10,10 @@ Both return the results schema of :mod:`analysis.stats.results`: ``outcome, [gro
 n, ..., estimate, std_error, conf_low, conf_high, suppressed``. Grouped tables end each outcome
 with a total row labelled ``"All"`` and are suppressed with :func:`analysis.disclosure.suppress`
 (``by=["outcome", "group"]``), so no figure can be recovered from the total by subtraction.
+
+With ``weights=`` (a column of fixed survey weights) both give weighted figures with
+design-based (linearisation) errors, as R's ``survey`` (:mod:`analysis.stats.survey_design`),
+adding ``weighted_n`` and ``deff``; ``n`` and ``count`` stay unweighted.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from ..disclosure import DEFAULT_THRESHOLD, PRIMARY, few_either_side, hidden_gro
 from ..errors import SHOW, Problem
 from ..measures.scoring import respondents
 from .intervals import TOTAL, estimate_table, levels
+from .survey_design import design_weights, weighted_table
 
 #: The figures a prevalence row shows (blanked together when it is suppressed).
 SHARE_FIGURES = ["count", "estimate", "std_error", "conf_low", "conf_high"]
@@ -32,7 +37,7 @@ MEAN_FIGURES = ["estimate", "std_error", "sd", "conf_low", "conf_high"]
 
 @old_calls(positional=("by", "level", "threshold"))
 def prevalence(data: pd.DataFrame, outcomes, *, by: str | None = None, total: bool = True, level: float = 0.95,
-               threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+               threshold: int = DEFAULT_THRESHOLD, weights: str | None = None) -> pd.DataFrame:
     """How many respondents answered 1 on each 0/1 outcome, overall or by group, with Wilson
     score intervals, disclosure-controlled.
 
@@ -74,6 +79,16 @@ def prevalence(data: pd.DataFrame, outcomes, *, by: str | None = None, total: bo
         Confidence level of the intervals, between 0 and 1.
     threshold : int
         Disclosure threshold.
+    weights : str, optional
+        The name of a column of fixed survey weights (e.g. from
+        :func:`analysis.stats.weights.rake_weights`). The share becomes the weighted share, with
+        its linearisation error, equal to R's ``svymean(~y, svydesign(ids = ~1, weights = ~w))``
+        (by group: the design subset to the group, as ``svyby``), the design effect ``deff`` as
+        ``svymean(..., deff = TRUE)`` reports it (see
+        :func:`analysis.stats.survey_design.weighted_estimate`) and the logit interval of
+        ``svyciprop(method = "logit")``, t on n - 1 degrees of freedom. ``n`` and ``count`` stay
+        the unweighted counts of respondents (the disclosure rule is on them); ``weighted_n``
+        (sum of the weights) is added. Every row needs a weight above zero.
 
     Returns
     -------
@@ -105,18 +120,29 @@ def prevalence(data: pd.DataFrame, outcomes, *, by: str | None = None, total: bo
     [['Adults', 40.0, 12.0, ''], ['Children', nan, nan, 'secondary'], ['Fostering', nan, nan, 'primary'], ['All', 82.0, 30.0, '']]
     >>> t[["estimate", "conf_low", "conf_high"]].iloc[0].round(3).tolist()
     [0.3, 0.181, 0.454]
+
+    Weighted (``w`` a column of fixed weights), with the unweighted ``n`` kept:
+
+    >>> wt = prevalence(d.assign(w=[2.0] * 40 + [1.0] * 42), "leave", weights="w", threshold=1)
+    >>> wt[["n", "count", "weighted_n"]].values.tolist(), round(float(wt["estimate"].item()), 3)
+    ([[82.0, 30.0, 122.0]], 0.344)
     """
     data = respondents(data, "prevalence()")
     outcomes, threshold = _check(data, outcomes, by, level, threshold, "prevalence()", binary=True)
     table = estimate_table(data, outcomes, by, "share", level, total=by is not None and total)
-    out = _suppress(table, threshold, SHARE_FIGURES, group_marks(table, data, by, threshold, binary=True))
+    figures = SHARE_FIGURES
+    if weights is not None:
+        w = design_weights(data, weights, "prevalence()")
+        table = weighted_table(table, data, by, w, "share", level, TOTAL)
+        figures = SHARE_FIGURES + ["weighted_n", "deff"]
+    out = _suppress(table, threshold, figures, group_marks(table, data, by, threshold, binary=True))
     out.attrs["by"] = by
     return out
 
 
 @old_calls(positional=("by", "level", "threshold"))
 def group_means(data: pd.DataFrame, outcomes, *, by: str | None = None, total: bool = True, level: float = 0.95,
-                threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+                threshold: int = DEFAULT_THRESHOLD, weights: str | None = None) -> pd.DataFrame:
     """Mean, standard error and SD of each numeric outcome, overall or by group, with t
     intervals, disclosure-controlled.
 
@@ -146,6 +172,14 @@ def group_means(data: pd.DataFrame, outcomes, *, by: str | None = None, total: b
         Confidence level of the intervals, between 0 and 1.
     threshold : int
         Disclosure threshold.
+    weights : str, optional
+        The name of a column of fixed survey weights. The mean becomes the weighted mean, with its
+        linearisation error, equal to R's ``svymean(~y, svydesign(ids = ~1, weights = ~w))`` (by
+        group: the design subset to the group, as ``svyby``), the design effect ``deff`` as
+        ``svymean(..., deff = TRUE)`` reports it, a z interval as ``confint(svymean(...))`` and
+        ``sd`` the weighted SD (``sqrt(svyvar(...))``). ``n`` stays the unweighted count (the
+        disclosure rule is on it); ``weighted_n`` (sum of the weights) is added. Every row needs a
+        weight above zero.
 
     Returns
     -------
@@ -169,11 +203,18 @@ def group_means(data: pd.DataFrame, outcomes, *, by: str | None = None, total: b
     [[4.0, 7.0, 2.582, 2.891]]
     >>> group_means(d, "pss4", by="team", threshold=3)[["group", "n", "estimate", "suppressed"]].values.tolist()
     [['a', nan, nan, 'primary'], ['b', nan, nan, 'primary'], ['All', 4.0, 7.0, '']]
+    >>> group_means(d.assign(w=[1.0, 1.0, 2.0, 2.0, 1.0]), "pss4", weights="w", threshold=1)["estimate"].item()
+    7.666666666666667
     """
     data = respondents(data, "group_means()")
     outcomes, threshold = _check(data, outcomes, by, level, threshold, "group_means()", binary=False)
     table = estimate_table(data, outcomes, by, "mean", level, total=by is not None and total)
-    out = _suppress(table, threshold, MEAN_FIGURES, group_marks(table, data, by, threshold, binary=False))
+    figures = MEAN_FIGURES
+    if weights is not None:
+        w = design_weights(data, weights, "group_means()")
+        table = weighted_table(table, data, by, w, "mean", level, TOTAL)
+        figures = MEAN_FIGURES + ["weighted_n", "deff"]
+    out = _suppress(table, threshold, figures, group_marks(table, data, by, threshold, binary=False))
     out.attrs["by"] = by
     return out
 

@@ -119,7 +119,7 @@ def _old_order(args, kwargs):
 @old_calls(renamed={"adjust": "covariates", "group": "by"}, convert=_old_order)
 def compare_groups(data: pd.DataFrame, outcomes, *, by: str, covariates=None, correction: str | None = "holm",
                    level: float = 0.95, threshold: int = DEFAULT_THRESHOLD, robust: str | None = None,
-                   n_sim: int = N_SIMULATIONS, seed: int = SEED) -> GroupComparison:
+                   n_sim: int = N_SIMULATIONS, seed: int = SEED, weights: str | None = None) -> GroupComparison:
     """Compare the groups of ``by`` on several outcomes, choosing the test by the number of
     groups and the kind of outcome (see the module docstring).
 
@@ -147,6 +147,13 @@ def compare_groups(data: pd.DataFrame, outcomes, *, by: str, covariates=None, co
     n_sim, seed : int
         Monte Carlo tables and seed of a p value for a table with small expected counts
         (:func:`~analysis.stats.intervals.independence_test`).
+    weights : str, optional
+        Reserved for design-based (weighted) comparisons (``svyglm`` Wald tests for means,
+        ``svychisq`` for shares), which are not yet available: passing it raises a
+        SurveyDataError. Weighted group figures are available from
+        :func:`~analysis.stats.estimates.group_means` and
+        :func:`~analysis.stats.estimates.prevalence` with ``weights=``, and a weighted group
+        effect from :func:`~analysis.stats.models.fit_ols` / ``fit_logit`` with ``weights=``.
 
     Returns
     -------
@@ -160,6 +167,12 @@ def compare_groups(data: pd.DataFrame, outcomes, *, by: str, covariates=None, co
     >>> compare_groups(d, "y", by="g").tests[["test", "measure"]].values.tolist()
     [['welch_t', 'hedges_g']]
     """
+    if weights is not None:
+        fail("not yet available", f"weights={weights!r}: design-based group comparisons (svyglm Wald tests, "
+             "Rao-Scott chi-square) are not yet available in compare_groups()",
+             f"for weighted figures by group use group_means(data, outcomes, by=..., weights={weights!r}) or "
+             f"prevalence(...), and for a weighted group effect fit_ols(data, outcome, by, weights={weights!r})",
+             source="compare_groups()")
     data = respondents(data, "compare_groups()")
     outcomes = as_names(outcomes, "outcomes", "compare_groups()")
     covariates = as_names(covariates, "covariates", "compare_groups()")

@@ -28,9 +28,10 @@ from ..arguments import (DEFAULT_THRESHOLD, as_instance, as_names, check_call, c
                          threshold_or_raise, unknown_columns)
 from ..deprecations import old_calls
 from ..disclosure import few_either_side
-from ..errors import SurveyDataError, fail
+from ..errors import SurveyDataError, SurveyDataWarning, fail
 from ..measures.scoring import respondents
 from .results import ModelResult, fit_table
+from .survey_design import MIN_CLUSTERS, cluster_codes, design_covariance, design_weights
 
 
 def _fail(caller: str, kind: str, message: str, fix: str, column=None):
@@ -176,7 +177,7 @@ def _terms(predictors, covariates, caller: str) -> list:
 
 @old_calls(positional=("covariates", "robust", "level"))
 def fit_ols(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, robust: str | None = None,
-            level: float = 0.95) -> OLSResult:
+            level: float = 0.95, weights: str | None = None, cluster: str | None = None) -> OLSResult:
     """Ordinary least squares with standardised betas, optional HC3 errors and diagnostics.
 
     Parameters
@@ -196,6 +197,29 @@ def fit_ols(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, ro
         the classical F.
     level : float
         Confidence level of the intervals.
+    weights : str, optional
+        A column of fixed survey weights: weighted least squares with the design-based
+        (linearisation) covariance of R's ``svyglm(..., design = svydesign(ids = ~1, weights =
+        ~w))`` (gaussian), t tests and intervals on n - k degrees of freedom as ``summary`` and
+        ``confint`` of ``svyglm``; with ``cluster`` too, see there; not with ``robust`` (the
+        errors are already sandwich errors). The fit
+        table adds ``weighted_n``; ``r2`` and ``r2_adj`` are the weighted R squared; the classical
+        F is blank and the robust F is the Wald F of all slopes with the design covariance on (q,
+        df) degrees of freedom (R's ``regTermTest(m, ~..., method = "Wald")``); VIFs and betas describe the unweighted sample, the diagnostics the
+        weighted fit (residuals times sqrt(w), as R's ``lm(..., weights = w)``).
+    cluster : str, optional
+        A column of clusters (e.g. ``"employer"``). Without weights: CR1 cluster-robust errors,
+        statsmodels' ``cov_type="cluster"``, equal to R's ``sandwich::vcovCL(m, cluster = ~g, type
+        = "HC1")`` (G/(G-1) x (n-1)/(n-k)), with t tests on G - 1 degrees of freedom (statsmodels'
+        and Stata's convention); the robust F is the Wald F with that covariance. With weights:
+        the covariance of ``svyglm`` with ``svydesign(ids = ~g, weights = ~w)`` (G/(G-1), no
+        (n-1)/(n-k)), t on G - k degrees of freedom. A row without a cluster is an error naming
+        it, one cluster is an error, and fewer than 20 clusters (among the complete cases) give a
+        :class:`~analysis.errors.SurveyDataWarning`; with fewer clusters than slopes + 1 the
+        cluster covariance of the slopes is singular and the robust F is blank. Not with
+        ``robust`` (pick one). The fit table
+        adds ``n_clusters``; its ``robust`` column names the estimator, e.g. ``"CR1 (cluster:
+        employer)"`` or ``"linearisation (weights: weight; cluster: employer)"``.
 
     Returns
     -------
@@ -213,29 +237,60 @@ def fit_ols(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, ro
     >>> r = fit_ols(d, "y", "x")
     >>> round(float(r.coefficients.set_index("term").loc["x", "estimate"]), 3), r.n
     (1.1, 5)
+    >>> fit_ols(d.assign(w=[1.0, 2.0, 1.0, 2.0, 1.0]), "y", "x", weights="w").fit["robust"].item()
+    'linearisation (weights: w)'
     """
     data = respondents(data, "fit_ols()")
     if robust not in (None, "HC3"):
         _fail("fit_ols()", "bad argument", f"robust={robust!r} is not supported", 'use robust=None or robust="HC3"')
     _check_level(level, "fit_ols()")
+    w_all, g_all = _design_columns(data, weights, cluster, robust, "fit_ols()")
     md = model_data(data, outcome, _terms(predictors, covariates, "fit_ols()"), "fit_ols()")
-    res = sm.OLS(md.y, md.X).fit()
-    res_r = res.get_robustcov_results(cov_type=robust, use_t=True) if robust else None
-    if robust:
-        se, tval, pval, ci = res_r.bse, res_r.tvalues, res_r.pvalues, res_r.conf_int(1 - level)
+    rows = md.X.index.to_numpy()
+    groups = _model_clusters(g_all, rows, cluster, "fit_ols()")
+    design = None
+    if weights is not None:
+        w = w_all[rows]
+        res = sm.WLS(md.y, md.X, weights=w).fit()
+        Xv = md.X.to_numpy()
+        bread = np.linalg.inv(Xv.T @ (w[:, None] * Xv))
+        scores = (w * res.resid.to_numpy())[:, None] * Xv
+        design = _design_tests(res.params.to_numpy(), design_covariance(bread, scores, groups, _units(data, g_all)),
+                               groups, level, len(rows))
+        res_r = None
+        se, tval, pval, ci = design["se"], design["t"], design["p"], design["ci"]
     else:
-        se, tval, pval, ci = res.bse, res.tvalues, res.pvalues, res.conf_int(1 - level).to_numpy()
+        res = sm.OLS(md.y, md.X).fit()
+        if cluster is not None:
+            res_r = res.get_robustcov_results(cov_type="cluster", groups=groups, use_t=True)
+        else:
+            res_r = res.get_robustcov_results(cov_type=robust, use_t=True) if robust else None
+        if res_r is not None:
+            se, tval, pval, ci = res_r.bse, res_r.tvalues, res_r.pvalues, res_r.conf_int(1 - level)
+        else:
+            se, tval, pval, ci = res.bse, res.tvalues, res.pvalues, res.conf_int(1 - level).to_numpy()
     coefs = _tidy(res.params, se, tval, pval, ci, md.X.columns)
     Xv = md.X.to_numpy()
     coefs["beta"] = _standardised_betas(res.params.to_numpy(), Xv, md.y.to_numpy())
     vif = pd.DataFrame({"term": list(md.X.columns[1:]), "vif": _vif(Xv)})
-    resid = res.resid.to_numpy()
+    checked = res
+    if weights is not None:  # the weighted fit as the OLS of sqrt(w) y on sqrt(w) X (R's lm(weights = w))
+        root = np.sqrt(w_all[rows])
+        checked = sm.OLS(md.y.to_numpy() * root, md.X.to_numpy() * root[:, None]).fit()
+    resid = checked.resid
     sw = stats.shapiro(resid[:5000])
     bp = het_breuschpagan(resid, Xv, robust=True)
-    cooks = res.get_influence().cooks_distance[0]
+    cooks = checked.get_influence().cooks_distance[0]
     n = int(res.nobs)
-    fit = fit_table(n=n, n_lost=md.n_total - n, r2=res.rsquared, r2_adj=res.rsquared_adj, **_f_tests(res, res_r),
-                    sigma=float(np.sqrt(res.scale)), robust=robust or "none")
+    if design is not None:
+        f_tests = design["f_tests"]
+    elif cluster is not None and int(groups.max()) < Xv.shape[1] - 1:
+        f_tests = _f_tests(res)  # G - 1 < q: the CR1 covariance of the slopes is singular, no Wald F
+    else:
+        f_tests = _f_tests(res, res_r)
+    fit = fit_table(n=n, n_lost=md.n_total - n, r2=res.rsquared, r2_adj=res.rsquared_adj, **f_tests,
+                    sigma=float(np.sqrt(res.scale)), robust=_estimator(robust, weights, cluster),
+                    **_design_counts(w_all, rows, groups, weights, cluster))
     diagnostics = fit_table(shapiro_w=float(sw.statistic), shapiro_p_value=float(sw.pvalue),
                             breusch_pagan_statistic=float(bp[0]), breusch_pagan_df=Xv.shape[1] - 1,
                             breusch_pagan_p_value=float(bp[1]), cooks_threshold=4 / n,
@@ -263,6 +318,82 @@ def _f_tests(res, res_r=None) -> dict:
         robust = {"statistic": float(np.squeeze(test.fvalue)), "df1": float(test.df_num),
                   "df2": float(test.df_denom), "p_value": float(test.pvalue)}
     return out | {f"robust_f_{k}": v for k, v in robust.items()}
+
+
+def _design_columns(data, weights, cluster, robust, caller: str):
+    """The weights (float array) and cluster codes of every row, checked; None where not asked."""
+    if cluster is not None and robust is not None:
+        _fail(caller, "bad argument", f"robust={robust!r} and cluster={cluster!r} were both given; they are two "
+              "different error estimators", "pick one: robust=... for heteroscedasticity-consistent errors, or "
+              "cluster=... for cluster-robust ones")
+    if weights is not None and robust is not None:
+        _fail(caller, "bad argument", f"robust={robust!r} and weights={weights!r} were both given; weighted models "
+              "already have design-based (sandwich) errors", "leave robust out with weights")
+    w = design_weights(data, weights, caller) if weights is not None else None
+    g = cluster_codes(data, cluster, caller) if cluster is not None else None
+    return w, g
+
+
+def _model_clusters(g_all, rows: np.ndarray, cluster, caller: str):
+    """The cluster codes of the model's complete cases; one cluster is an error, fewer than
+    ``MIN_CLUSTERS`` a warning."""
+    if g_all is None:
+        return None
+    groups = pd.factorize(g_all[rows], sort=True)[0]
+    G = int(groups.max()) + 1
+    if G < 2:
+        _fail(caller, "one cluster", f"the complete cases of the model are all in one '{cluster}' cluster",
+              "use a column with many clusters, or leave cluster out", cluster)
+    if G < MIN_CLUSTERS:
+        warnings.warn(f"{caller}: only {G} clusters of '{cluster}' among the complete cases; cluster-robust "
+                      f"errors are unreliable below {MIN_CLUSTERS} clusters (they tend to be too small)",
+                      SurveyDataWarning, stacklevel=3)
+    return groups
+
+
+def _design_tests(b: np.ndarray, V: np.ndarray, groups, level: float, n: int) -> dict:
+    """t tests, intervals and the Wald F of all slopes of ``b`` with the design covariance ``V``,
+    on G - k degrees of freedom as ``svyglm`` (G = clusters, or respondents without clusters):
+    ``summary(m)`` and ``confint(m)``. The F is W / q on (q, G - k) with W the Wald statistic of
+    the slopes (coefficients after the first)."""
+    G = n if groups is None else int(groups.max()) + 1
+    df = G - len(b)
+    se = np.sqrt(np.diag(V))
+    t = b / se
+    q = stats.t.ppf(1 - (1 - level) / 2, df)
+    slopes, Vs = b[1:], V[1:, 1:]
+    full = df > 0 and np.linalg.matrix_rank(Vs) == len(slopes)  # fewer clusters than slopes: no Wald F
+    F = float(slopes @ np.linalg.solve(Vs, slopes) / len(slopes)) if full else np.nan
+    f_tests = {"f_statistic": np.nan, "f_df1": np.nan, "f_df2": np.nan, "f_p_value": np.nan,
+               "robust_f_statistic": F, "robust_f_df1": float(len(slopes)), "robust_f_df2": float(df),
+               "robust_f_p_value": float(stats.f.sf(F, len(slopes), df))}
+    return {"se": se, "t": t, "p": 2 * stats.t.sf(np.abs(t), df), "ci": np.column_stack([b - q * se, b + q * se]),
+            "df": df, "cov": V, "f_tests": f_tests}
+
+
+def _units(data, g_all) -> int:
+    """The design's number of sampling units: its clusters, or its respondents (all rows of the
+    data, those a model loses to missing values included, as ``survey`` counts them)."""
+    return len(data) if g_all is None else int(g_all.max()) + 1
+
+
+def _estimator(robust, weights, cluster) -> str:
+    """The name of a model's error estimator, for its fit table's ``robust`` column."""
+    if weights is not None:
+        return f"linearisation (weights: {weights}" + (f"; cluster: {cluster})" if cluster is not None else ")")
+    if cluster is not None:
+        return f"CR1 (cluster: {cluster})"
+    return robust or "none"
+
+
+def _design_counts(w_all, rows, groups, weights, cluster) -> dict:
+    """``weighted_n`` (with weights) and ``n_clusters`` (with clusters) for a fit table."""
+    out = {}
+    if weights is not None:
+        out["weighted_n"] = float(w_all[rows].sum())
+    if cluster is not None:
+        out["n_clusters"] = int(groups.max()) + 1
+    return out
 
 
 def residual_checks(result: OLSResult, *, threshold: int = DEFAULT_THRESHOLD, bins: int = 20) -> dict:
@@ -563,6 +694,7 @@ class LogitResult(ModelResult):
     marginal_effects: pd.DataFrame = None
     design_means: pd.Series = field(repr=False, default=None)
     level: float = 0.95
+    cov: np.ndarray = field(repr=False, default=None)  # the design covariance of a weighted fit
 
     def predicted(self, predictor: str, values=None) -> pd.DataFrame:
         """Predicted probabilities over ``values`` of one predictor (default: 20 points over its
@@ -581,7 +713,7 @@ class LogitResult(ModelResult):
             x = self.model.model.exog[:, list(base.index).index(predictor)]
             values = np.linspace(x.min(), x.max(), 20)
         rows = []
-        V = self.model.cov_params()
+        V = self.model.cov_params() if self.cov is None else self.cov
         z = stats.norm.ppf(1 - (1 - self.level) / 2)
         for v in values:
             g = base.copy()
@@ -604,7 +736,7 @@ def _logit_llnull(n_events: int, n: int) -> float:
 
 
 def _average_marginal_effects(params: np.ndarray, X: np.ndarray, V: np.ndarray, level: float,
-                              discrete: dict | None = None) -> pd.DataFrame:
+                              discrete: dict | None = None, weights: np.ndarray | None = None) -> pd.DataFrame:
     """Average marginal effects of a logit's slopes with delta-method errors (columns ``measure,
     effect, estimate, std_error, statistic, p_value, conf_low, conf_high``; the constant is column
     0 of ``X`` and gets no row).
@@ -623,7 +755,11 @@ def _average_marginal_effects(params: np.ndarray, X: np.ndarray, V: np.ndarray, 
     complex-step passes over all respondents).
 
     Var(AME) = J V J' with ``V`` the coefficients' covariance (robust when the model's is).
+    With ``weights``, every mean over respondents is the weighted mean (the weights taken as fixed).
     """
+    if weights is not None:
+        return _weighted_average_marginal_effects(params, np.ascontiguousarray(X), V, level, discrete or {},
+                                                  np.asarray(weights, float) / np.sum(weights))
     discrete = discrete or {}
     X = np.ascontiguousarray(X)
     eta = np.dot(X, params)
@@ -654,6 +790,32 @@ def _average_marginal_effects(params: np.ndarray, X: np.ndarray, V: np.ndarray, 
                          "conf_low": ame - q * se, "conf_high": ame + q * se})
 
 
+def _weighted_average_marginal_effects(params, X, V, level, discrete, a) -> pd.DataFrame:
+    """:func:`_average_marginal_effects` with the means over respondents weighted by ``a`` (sum 1)."""
+    p = 1 / (1 + np.exp(-(X @ params)))
+    pdf = p * (1 - p)
+    effects = float(a @ pdf) * params
+    jac = np.diag(np.full(len(params), float(a @ pdf))) + np.outer(params, (a * pdf * (1 - 2 * p)) @ X)
+    kinds = np.array(["derivative"] * len(params), dtype=object)
+    for j, group in discrete.items():
+        ends = []
+        for value in (1.0, 0.0):
+            Z = X.copy()
+            Z[:, group] = 0.0
+            Z[:, j] = value
+            pz = 1 / (1 + np.exp(-(Z @ params)))
+            ends.append((float(a @ pz), (a * pz * (1 - pz)) @ Z))
+        effects[j] = ends[0][0] - ends[1][0]
+        jac[j] = ends[0][1] - ends[1][1]
+        kinds[j] = "discrete change"
+    cov = (jac @ V @ jac.T)[1:, 1:]
+    ame, se = effects[1:], np.sqrt(np.diag(cov))
+    q = stats.norm.ppf(1 - (1 - level) / 2)
+    return pd.DataFrame({"measure": "average_marginal_effect", "effect": kinds[1:], "estimate": ame,
+                         "std_error": se, "statistic": ame / se, "p_value": stats.norm.sf(np.abs(ame / se)) * 2,
+                         "conf_low": ame - q * se, "conf_high": ame + q * se})
+
+
 def _binary_columns(X: pd.DataFrame, terms: list) -> dict:
     """The 0/1 columns of a design (after its constant) and, for each, the columns that move with
     it: every indicator of a categorical term (``term[level]``, all set to 0 at the reference
@@ -673,7 +835,8 @@ def _binary_columns(X: pd.DataFrame, terms: list) -> dict:
 
 @old_calls(positional=("covariates", "level"))
 def fit_logit(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, robust: str | None = None,
-              level: float = 0.95, threshold: int = DEFAULT_THRESHOLD) -> LogitResult:
+              level: float = 0.95, threshold: int = DEFAULT_THRESHOLD, weights: str | None = None,
+              cluster: str | None = None) -> LogitResult:
     """Logistic regression of a 0/1 outcome (e.g. ``intend_leave_job``, ``presenteeism_2plus``).
 
     Parameters
@@ -696,6 +859,24 @@ def fit_logit(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, 
         Disclosure threshold: when 1 to ``threshold - 1`` respondents have the outcome, or lack
         it, the fit table blanks ``n_events`` and what would give it away (``loglik_null``,
         McFadden's and Nagelkerke's R squared; ``suppressed`` says so).
+    weights : str, optional
+        A column of fixed survey weights: the weighted (pseudo-) maximum likelihood fit with the
+        design-based (linearisation) covariance of R's ``svyglm(..., design = svydesign(ids = ~1,
+        weights = ~w), family = quasibinomial())``; ``statistic`` is t, with p values and intervals
+        on n - k degrees of freedom, as ``summary`` and ``confint`` of ``svyglm``. The marginal
+        effects are weighted averages (with the design covariance), ``loglik`` and ``loglik_null``
+        the weighted log-likelihoods, McFadden's and Nagelkerke's R squared computed from them (n
+        replaced by the sum of the weights), the AUC unweighted; the fit table adds
+        ``weighted_n`` and the design Wald F of all slopes, ``robust_f_statistic, robust_f_df1,
+        robust_f_df2, robust_f_p_value`` (F = W / q on (q, n - k), R's ``regTermTest(m, ~...,
+        method = "Wald")``). With ``cluster`` too: ``svydesign(ids = ~g, weights = ~w)``, t on G - k.
+    cluster : str, optional
+        A column of clusters (e.g. ``"employer"``). Without weights: CR1 cluster-robust errors,
+        statsmodels' ``cov_type="cluster"``, equal to R's ``sandwich::vcovCL(m, cluster = ~g, type
+        = "HC1")`` (G/(G-1) x (n-1)/(n-k)), with z tests. A row without a cluster or a single
+        cluster is an error, fewer than 20 clusters a :class:`~analysis.errors.SurveyDataWarning`;
+        not with ``robust`` (pick one). The fit table adds ``n_clusters`` and names the estimator
+        in ``robust`` (``"CR1 (cluster: employer)"``).
 
     Returns
     -------
@@ -723,49 +904,88 @@ def fit_logit(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, 
     >>> d["b"] = (rng.random(300) < 0.5).astype(float)
     >>> fit_logit(d, "y", ["x", "b"], robust="HC0").marginal_effects[["term", "effect"]].values.tolist()
     [['x', 'derivative'], ['b', 'discrete change']]
+    >>> d["team"] = np.arange(300) % 30
+    >>> fit_logit(d, "y", "x", cluster="team").fit[["robust", "n_clusters"]].values.tolist()
+    [['CR1 (cluster: team)', 30]]
     """
     data = respondents(data, "fit_logit()")
     if robust not in (None, "HC0"):
         _fail("fit_logit()", "bad argument", f"robust={robust!r} is not supported (statsmodels' logit has no HC3 "
               "that matches R's glm)", 'use robust=None or robust="HC0"')
     _check_level(level, "fit_logit()")
+    w_all, g_all = _design_columns(data, weights, cluster, robust, "fit_logit()")
     terms = _terms(predictors, covariates, "fit_logit()")
     md = model_data(data, outcome, terms, "fit_logit()")
+    rows = md.X.index.to_numpy()
     if not set(np.unique(md.y)) <= {0.0, 1.0} or md.y.nunique() < 2:
         _fail("fit_logit()", "bad outcome",
               f"'{outcome}' must take the values 0 and 1; found {sorted(np.unique(md.y))[:6]}",
               "use a binary outcome (e.g. dissatisfied, presenteeism_2plus)", outcome)
+    groups = _model_clusters(g_all, rows, cluster, "fit_logit()")
+    w = None if weights is None else w_all[rows]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = sm.Logit(md.y, md.X).fit(disp=0, maxiter=200, **({"cov_type": robust} if robust else {}))
-    separated = any("PerfectSeparation" in type(w.message).__name__ for w in caught)
-    if separated or not res.mle_retvals.get("converged", True):
+        if w is not None:
+            res = sm.GLM(md.y, md.X, family=sm.families.Binomial(), var_weights=w).fit(maxiter=200, tol=1e-12)
+            converged = bool(res.converged)
+        else:
+            kwargs = {"cov_type": robust} if robust else {}
+            if cluster is not None:
+                kwargs = {"cov_type": "cluster", "cov_kwds": {"groups": groups}}
+            res = sm.Logit(md.y, md.X).fit(disp=0, maxiter=200, **kwargs)
+            converged = res.mle_retvals.get("converged", True)
+    separated = any("PerfectSeparation" in type(m.message).__name__ for m in caught)
+    if w is not None and not separated:
+        fitted = res.predict()
+        separated = bool(np.any((fitted < 1e-10) | (fitted > 1 - 1e-10)))
+    if separated or not converged:
         _fail("fit_logit()", "perfect separation",
               "some predictor (or category) predicts the outcome perfectly, so its odds "
               "ratio is infinite and the fit does not converge",
               "merge sparse categories or drop the separating predictor")
     p_hat = res.predict()
-    ci = res.conf_int(1 - level).to_numpy()
-    coefs = _tidy(res.params, res.bse, res.tvalues, res.pvalues, ci, md.X.columns)
-    coefs = _with_odds_ratios(coefs)
-    n = int(res.nobs)
     y = md.y.to_numpy()
+    n = int(res.nobs)
     n_events = int(y.sum())
-    ll, ll0 = float(res.llf), _logit_llnull(n_events, n)
+    if w is not None:
+        Xv = md.X.to_numpy()
+        b = res.params.to_numpy()
+        bread = np.linalg.inv(Xv.T @ ((w * p_hat * (1 - p_hat))[:, None] * Xv))
+        scores = (w * (y - p_hat))[:, None] * Xv
+        design = _design_tests(b, design_covariance(bread, scores, groups, _units(data, g_all)), groups, level, n)
+        cov = design["cov"]
+        coefs = _tidy(b, design["se"], design["t"], design["p"], design["ci"], md.X.columns)
+        W = float(w.sum())
+        share = float(np.dot(w, y) / W)
+        ll = float(np.dot(w, y * np.log(p_hat) + (1 - y) * np.log1p(-p_hat)))
+        ll0 = W * (share * np.log(share) + (1 - share) * np.log1p(-share))
+        size = W
+        wald = {k: v for k, v in design["f_tests"].items() if k.startswith("robust_f_")}
+    else:
+        cov = res.cov_params().to_numpy()
+        ci = res.conf_int(1 - level).to_numpy()
+        coefs = _tidy(res.params, res.bse, res.tvalues, res.pvalues, ci, md.X.columns)
+        ll, ll0 = float(res.llf), _logit_llnull(n_events, n)
+        size = n
+        wald = {}
+    coefs = _with_odds_ratios(coefs)
     u = stats.mannwhitneyu(p_hat[y == 1], p_hat[y == 0]).statistic
     auc = float(u / ((y == 1).sum() * (y == 0).sum()))
-    ame = _average_marginal_effects(res.params.to_numpy(), res.model.exog, res.cov_params().to_numpy(), level,
-                                    _binary_columns(md.X, terms))
+    ame = _average_marginal_effects(res.params.to_numpy(), res.model.exog, cov, level,
+                                    _binary_columns(md.X, terms), weights=w)
     ame.insert(0, "term", list(md.X.columns[1:]))
     fit = fit_table(n=n, n_events=n_events, n_lost=md.n_total - n, loglik=ll, loglik_null=ll0,
                     mcfadden_r2=1 - ll / ll0,
-                    nagelkerke_r2=(1 - np.exp(2 * (ll0 - ll) / n)) / (1 - np.exp(2 * ll0 / n)), auc=auc,
-                    robust=robust or "none", suppressed="")
+                    nagelkerke_r2=(1 - np.exp(2 * (ll0 - ll) / size)) / (1 - np.exp(2 * ll0 / size)), auc=auc,
+                    robust=_estimator(robust, weights, cluster), suppressed="",
+                    **_design_counts(w_all, rows, groups, weights, cluster), **wald)
     if few_either_side(n_events, n, threshold_or_raise(threshold, "fit_logit()")):
         # ll0 = n [p log p + (1 - p) log(1 - p)] gives the event rate, and so n_events, back.
         fit[["n_events", "loglik_null", "mcfadden_r2", "nagelkerke_r2"]] = np.nan
         fit["suppressed"] = "primary"
-    return LogitResult(coefs, fit, md.dropped, res, marginal_effects=ame, design_means=md.X.mean(), level=level)
+    means = md.X.mean() if w is None else pd.Series(np.average(md.X.to_numpy(), axis=0, weights=w), md.X.columns)
+    return LogitResult(coefs, fit, md.dropped, res, marginal_effects=ame, design_means=means, level=level,
+                       cov=None if w is None else cov)
 
 
 def _with_odds_ratios(coefs: pd.DataFrame) -> pd.DataFrame:
