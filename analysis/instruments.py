@@ -17,7 +17,7 @@ import yaml
 from .arguments import checked
 from .errors import CodebookError, Problem
 from .paths import INSTRUMENT_SCHEMA_FILE, INSTRUMENTS_DIR
-from .specs import check_against_schema
+from .specs import check_against_schema, is_bundled, read_bundled_yaml
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,12 @@ def parse_instrument(spec: dict, source: str = "instrument") -> Instrument:
     ('pss_2', 'pss_3')
     """
     check_against_schema(spec, INSTRUMENT_SCHEMA_FILE, source, "bad instrument file")
+    return _build_instrument(spec, source)
+
+
+def _build_instrument(spec: dict, source: str) -> Instrument:
+    """:func:`parse_instrument` without the schema check (for the package's own files, which the
+    test suite checks against the schema)."""
     pattern = spec["item_column"]
     numbers = sorted(int(n) for n in spec["items"])
     column = {n: pattern.format(number=n) for n in numbers}
@@ -191,8 +197,15 @@ def parse_instrument(spec: dict, source: str = "instrument") -> Instrument:
 @lru_cache(maxsize=8)
 def _load_dir(directory: str) -> tuple[Instrument, ...]:
     out = []
+    # The package's own files are checked against the schema by the tests
+    # (tests/test_fast_reader.py::test_every_bundled_spec_file_passes_its_schema) and parsed with
+    # libyaml; a folder of the user's is checked on every load, and parsed as it always was.
+    bundled = is_bundled(directory)
     for path in sorted(Path(directory).glob("*.yaml")):
-        out.append(parse_instrument(yaml.safe_load(path.read_text(encoding="utf-8")), source=str(path)))
+        if bundled:
+            out.append(_build_instrument(read_bundled_yaml(path), str(path)))
+        else:
+            out.append(parse_instrument(yaml.safe_load(path.read_text(encoding="utf-8")), source=str(path)))
     ids = [i.id for i in out]
     dupes = {i for i in ids if ids.count(i) > 1}
     if dupes:

@@ -192,7 +192,13 @@ def _random_table(rng: random.Random) -> str:
     return "\n".join(rows) + "\n"
 
 
-def test_random_tables_read_as_pandas_reads_them_or_are_declined(tmp_path):
+@pytest.mark.parametrize("sample", [1 << 20, 24], ids=["from distinct texts", "typed"])
+def test_random_tables_read_as_pandas_reads_them_or_are_declined(tmp_path, monkeypatch, sample):
+    # With a sample of 24 bytes (the header and a row), files over 96 bytes take the typed read:
+    # number columns parsed straight to floats, checked, and read again from their texts if need be.
+    from analysis.reading import arrow_csv
+
+    monkeypatch.setattr(arrow_csv, "SAMPLE_BYTES", sample)
     rng = random.Random(20181203)
     same = declined = 0
     for i in range(150):

@@ -3,8 +3,21 @@
 :func:`analysis.reading.readers.read_csv` hands its text to pandas' C parser (``keep_default_na=False,
 na_values=[""], skipinitialspace=True``), which takes about 18 s for a million respondents and 100
 columns. pandas' own ``engine="pyarrow"`` cannot be used with those options, so
-:func:`read_csv_arrow` calls :func:`pyarrow.csv.read_csv` directly, reading every cell as text on
-both cores, and then types each column the way pandas' C parser does:
+:func:`read_csv_arrow` calls :func:`pyarrow.csv.read_csv` directly, on every core, and types each
+column the way pandas' C parser does. The columns named as text (from the data dictionary and the
+codebook: ids, labels, categories, free text) are read as text. Every other column is read in one
+of two ways:
+
+- **typed**: parsed straight to ``float64``, when the file's first rows (:data:`SAMPLE_BYTES`)
+  show numbers with a decimal point, an exponent or an empty cell, so that pandas types the whole
+  column ``float64`` whatever the rows below hold, as long as they are numbers. A cell below that
+  pyarrow cannot parse, or parses where pandas would not (``nan``, spellings of infinity, whole
+  numbers beyond 64 bits), sends the whole file to the second way;
+- **by its distinct texts**: dictionary-encoded, so that pandas' choice of type is made once per
+  distinct text of the column (a handful for a survey answer) and spread to the cells by their
+  codes.
+
+Either way the rules are pandas':
 
 - an empty cell (quoted or not, or only spaces) is missing; nothing else is (``NA``, ``nan``,
   ``-99`` stay as they are, for the codebook to map);
@@ -108,6 +121,43 @@ def read_csv_arrow(path, encoding: str, delimiter: str, text_columns=()) -> pd.D
         has_quotes, spaced = _scan(source)
     else:  # the bytes of '"' differ in UTF-16; assume the worst and check every column
         has_quotes, spaced = True, True
+    text_types = {n: pa.string() for n in raw_names if n.strip() in keep_text}
+    words = {n: text_types.get(n, _WORDS) for n in raw_names}
+    options = (utf8, encoding, delimiter, has_quotes)
+    columns = None
+    floats = _float_columns(source, raw_names, text_types, options, spaced) if utf8 and not (
+        has_quotes and spaced) else {}
+    if floats:  # the typed read: number columns parsed straight to floats
+        try:
+            table = _read(source, {**words, **floats}, raw_names, options)
+        except _NotNumbers:
+            table = None  # a cell further down is not a number: read every column's words below
+        if table is not None:
+            raw_columns = table.columns
+            del table  # each column is freed as soon as it is typed
+            columns = _columns(raw_columns, raw_names, header, keep_text, spaced, has_quotes, set(floats))
+            del raw_columns
+    if columns is None:
+        raw_columns = _read(source, words, raw_names, options).columns
+        columns = _columns(raw_columns, raw_names, header, keep_text, spaced, has_quotes, set())
+    # concat keeps one block per column: DataFrame(dict) would copy every float column into one
+    # block, which costs seconds at a million rows on a machine bound by memory bandwidth.
+    frame = pd.concat(columns, axis=1)
+    frame.columns = header
+    return frame
+
+
+#: Files at least this many times the sample are read typed (see :func:`_float_columns`).
+SAMPLE_BYTES = 1 << 20
+
+
+class _NotNumbers(NotArrowReadable):
+    """A column read as numbers holds a cell that is not one."""
+
+
+def _read(source, types: dict, raw_names: list, options) -> pa.Table:
+    """The file parsed by pyarrow with these column types."""
+    utf8, encoding, delimiter, has_quotes = options
     try:
         table = pacsv.read_csv(
             pa.BufferReader(source) if isinstance(source, (bytes, bytearray, memoryview)) else str(source),
@@ -115,31 +165,110 @@ def read_csv_arrow(path, encoding: str, delimiter: str, text_columns=()) -> pd.D
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
                                               escape_char=False, newlines_in_values=has_quotes,
                                               ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in raw_names},
-                                                 null_values=[""], strings_can_be_null=True,
+            convert_options=pacsv.ConvertOptions(column_types=types, null_values=[""], strings_can_be_null=True,
                                                  quoted_strings_can_be_null=True),
         )
     except pa.ArrowInvalid as exc:  # ragged rows, bad quoting, invalid text: pandas says it best
+        if "conversion error" in str(exc):
+            raise _NotNumbers(str(exc)) from exc
         raise NotArrowReadable(str(exc)) from exc
-    if table.column_names != raw_names or any(t != pa.string() for t in table.schema.types):
+    if table.column_names != raw_names or any(t != types[n] for n, t in zip(raw_names, table.schema.types)):
         raise NotArrowReadable("pyarrow read the header differently")
     if table.num_rows == 0:
         raise NotArrowReadable("no data rows")
+    return table
 
-    raw_columns = table.columns
-    del table
-    columns = []
-    for i, name in enumerate(header):
-        cells, raw_columns[i] = raw_columns[i], None  # free each text column once it is typed
+
+def _columns(raw_columns: list, raw_names: list, header: list, keep_text: set, spaced: bool,
+             has_quotes: bool, floats: set) -> list | None:
+    """The parsed columns as pandas Series typed as pandas' C parser types them (each entry of
+    ``raw_columns`` is released once typed); None when a column read as numbers must be typed
+    from its words after all (see :func:`_float_values`).
+
+    The columns are typed on every core (numpy and pyarrow release the GIL), which matters most
+    for the first touch of the new memory their arrays take.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def typed(raw_name, name, cells):
+        if raw_name in floats:
+            return _float_values(cells)
+        if name in keep_text:
+            return (_skip_initial_spaces(cells, has_quotes) if spaced else cells).to_pandas()
+        return _typed_column(cells, spaced, has_quotes)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(4, pa.cpu_count()))) as pool:
+        futures = []
+        for i, name in enumerate(header):
+            cells, raw_columns[i] = raw_columns[i], None  # freed once typed
+            futures.append(pool.submit(typed, raw_names[i], name, cells))
+            del cells
+        values = [future.result() for future in futures]
+    if any(v is None for v in values):
+        return None
+    return [pd.Series(v, name=name, copy=False) for v, name in zip(values, header)]
+
+
+def _float_columns(source, raw_names: list, text_types: dict, options, spaced: bool) -> dict:
+    """The columns to parse straight to floats: those whose cells in the file's first rows (about
+    :data:`SAMPLE_BYTES`) pandas reads as numbers, with an empty cell or a written decimal point
+    or exponent among them, so that pandas types the whole column ``float64`` whatever the rows
+    below hold, as long as they are numbers. Whole numbers with no empty cell stay words (pandas
+    may read them as ``int64``, and pyarrow's integer parser takes ``0x1F``, which pandas
+    does not). Empty for small files (the sample would be most of the work)."""
+    head = bytes(source[: 4 * SAMPLE_BYTES + 1]) if isinstance(source, (bytes, bytearray, memoryview)) else None
+    if head is None:
+        with open(source, "rb") as fh:
+            head = fh.read(4 * SAMPLE_BYTES + 1)
+    if len(head) <= 4 * SAMPLE_BYTES:
+        return {}
+    first = head.find(b"\n")
+    cut = max(head.rfind(b"\n", 0, SAMPLE_BYTES), head.find(b"\n", first + 1))
+    if first < 0 or cut <= first:
+        return {}
+    types = {n: text_types.get(n, _WORDS) for n in raw_names}
+    try:
+        sample = _read(head[: cut + 1], types, raw_names, options)
+    except NotArrowReadable:
+        return {}
+    floats = {}
+    for name, cells in zip(raw_names, sample.columns):
+        if name in text_types:
+            continue
+        unified = cells.unify_dictionaries()
+        words = pa.concat_arrays([c.dictionary for c in unified.chunks]).unique() if unified.num_chunks else None
+        if words is None or not len(words):
+            continue
         if spaced:
-            cells = _skip_initial_spaces(cells, has_quotes)
-        values = cells.to_pandas() if name in keep_text else _typed(cells)
-        columns.append(pd.Series(values, name=name, copy=False))
-    # concat keeps one block per column: DataFrame(dict) would copy every float column into one
-    # block, which costs seconds at a million rows on a machine bound by memory bandwidth.
-    frame = pd.concat(columns, axis=1)
-    frame.columns = header
-    return frame
+            words = _skip_initial_spaces(words, False)
+        has_null = bool(cells.null_count) or bool(words.null_count)
+        kind, _ = _typed(words, has_null)
+        if kind == "float" and (has_null or _any(pc.match_substring_regex(words, "[.eE]"))):
+            floats[name] = pa.float64()
+    return floats
+
+
+def _float_values(cells: pa.ChunkedArray) -> np.ndarray | None:
+    """A column parsed as floats, or None when pandas might read some of its cells otherwise:
+    ``nan`` (pandas keeps the column as text), the spellings of infinity (pandas takes only
+    some) and numbers beyond the 64-bit integer range (written as whole numbers, pandas reads
+    them otherwise); those columns are typed from their words instead."""
+    x = cells.to_numpy()
+    if not len(x):
+        return x
+    low, high = np.fmin.reduce(x), np.fmax.reduce(x)
+    if np.isnan(low):
+        return x  # every cell empty
+    if np.isinf(low) or np.isinf(high) or max(-low, high) >= 2.0**63:
+        return None
+    if cells.null_count != np.count_nonzero(np.isnan(x)):
+        return None
+    return x
+
+
+#: How columns that are not named as text are read: each cell as a code into the column's
+#: distinct texts.
+_WORDS = pa.dictionary(pa.int32(), pa.string())
 
 
 def _raw_header(source, encoding: str, delimiter: str) -> list[str]:
@@ -175,24 +304,59 @@ def _skip_initial_spaces(cells: pa.ChunkedArray, has_quotes: bool) -> pa.Chunked
     return pc.if_else(pc.equal(stripped, ""), pa.scalar(None, pa.string()), stripped)
 
 
-def _typed(cells: pa.ChunkedArray):
-    """One column of text cells typed as pandas' C parser types it."""
-    numbers = _numbers(cells)
+def _typed_column(cells: pa.ChunkedArray, spaced: bool, has_quotes: bool):
+    """One dictionary-encoded column typed as pandas' C parser types it.
+
+    pandas' choice of type depends only on which texts the column holds and whether a cell is
+    empty, so it is made once on the column's distinct texts ("words") and the typed words are
+    then spread to the cells by their codes.
+    """
+    unified = cells.unify_dictionaries() if cells.num_chunks > 1 else cells
+    if unified.num_chunks:
+        words = unified.chunk(0).dictionary
+        codes = pa.chunked_array([c.indices for c in unified.chunks], pa.int32())
+    else:
+        words, codes = pa.array([], pa.string()), pa.chunked_array([], pa.int32())
+    del cells, unified
+    if spaced:
+        words = _skip_initial_spaces(words, has_quotes)
+    k = len(words)
+    # Empty cells point one past the last word, which stands for "no value".
+    index = pc.fill_null(codes, k).to_numpy() if codes.null_count else codes.to_numpy()
+    has_null = bool(codes.null_count) or bool(words.null_count)
+    del codes
+    if k == 0:  # every cell empty: pandas reads the column as floats
+        return np.full(len(index), np.nan)
+    kind, typed = _typed(words, has_null)
+    if kind == "int":
+        return typed[index]
+    if kind == "float":
+        return np.append(typed, np.nan)[index]
+    if kind == "bool" and not has_null:
+        return typed[index]
+    if kind == "bool":  # True/False with NaN for the empty cells, as objects
+        per_word = np.append(typed.astype(object), np.nan)
+        per_word[:k][pc.is_null(words).to_numpy(zero_copy_only=False)] = np.nan
+        return per_word[index]
+    with_blank = pa.concat_arrays([words, pa.nulls(1, pa.string())])
+    return pa.chunked_array([pc.take(with_blank, pa.array(index))]).to_pandas()
+
+
+def _typed(cells: pa.Array, has_null: bool) -> tuple[str, np.ndarray | None]:
+    """How pandas' C parser types a column holding these texts (and empty cells when
+    ``has_null``): ``("int", int64 values)``, ``("float", float64 values)``, ``("bool", flags)``
+    or ``("text", None)``, the values one per text."""
+    numbers = _numbers(cells, has_null)
     if numbers is None:
         trimmed = pc.ascii_trim_whitespace(cells)
         if not pc.all(pc.equal(trimmed, cells)).as_py():
-            numbers = _numbers(trimmed)  # pandas' number parsing ignores surrounding white space
+            numbers = _numbers(trimmed, has_null)  # pandas' number parsing ignores surrounding white space
     if numbers is not None:
-        return numbers
+        return ("int" if numbers.dtype == np.int64 else "float"), numbers
     lower = pc.ascii_lower(cells)
     if pc.all(pc.or_(pc.is_null(lower), pc.is_in(lower, value_set=pa.array(["true", "false"])))).as_py():
-        flags = pc.equal(lower, "true").to_numpy(zero_copy_only=False)
-        if cells.null_count == 0:
-            return flags.astype(bool)
-        out = flags.astype(object)
-        out[pc.is_null(cells).to_numpy(zero_copy_only=False)] = np.nan
-        return out
-    return cells.to_pandas()
+        return "bool", pc.equal(lower, "true").to_numpy(zero_copy_only=False).astype(bool)
+    return "text", None
 
 
 def _cast(cells, to):
@@ -202,9 +366,11 @@ def _cast(cells, to):
         return None
 
 
-def _numbers(cells: pa.ChunkedArray) -> np.ndarray | None:
-    """int64 or float64 values if pandas would read the column as numbers, else None."""
-    if cells.null_count == 0:  # with an empty cell, pandas reads whole numbers as floats
+def _numbers(cells: pa.Array, has_null: bool) -> np.ndarray | None:
+    """int64 or float64 values of the texts if pandas would read the column as numbers, else None
+    (``has_null``: the column has empty cells besides)."""
+    has_null = has_null or bool(cells.null_count)
+    if not has_null:  # with an empty cell, pandas reads whole numbers as floats
         ints = _cast(cells, pa.int64())
         # pyarrow also reads hexadecimal (0x1F) as a whole number; pandas keeps it as text.
         if ints is not None and not _any(pc.match_substring(cells, "x", ignore_case=True)):
@@ -226,7 +392,7 @@ def _numbers(cells: pa.ChunkedArray) -> np.ndarray | None:
     if big is not None and big.any() and not _all(pc.match_substring_regex(cells.filter(pa.array(big)), "[.eE]")):
         # pandas reads such whole numbers as uint64, Python ints or text, depending
         raise NotArrowReadable("whole numbers beyond the 64-bit integer range")
-    if (cells.null_count == 0 and np.isfinite(low) and np.isfinite(high) and np.array_equal(x, np.floor(x))
+    if (not has_null and np.isfinite(low) and np.isfinite(high) and np.array_equal(x, np.floor(x))
             and not _any(pc.match_substring(cells, ".")) and not _any(pc.match_substring(cells, "e", ignore_case=True))):
         # Whole numbers that pyarrow's integer parser refused only for a leading "+": pandas
         # reads them as int64.

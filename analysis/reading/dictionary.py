@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import yaml
-
 from ..instruments import load_instruments
 from ..arguments import checked, did_you_mean
 from ..errors import fail
 from ..paths import DICTIONARY_FILE
+from ..specs import read_bundled_yaml
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ def load_dictionary(instruments_dir: str | None = None) -> Dictionary:
     >>> d["sector"].values[0]
     'children_families'
     """
-    spec = yaml.safe_load(DICTIONARY_FILE.read_text(encoding="utf-8"))
+    spec = read_bundled_yaml(DICTIONARY_FILE)
     instruments = load_instruments(instruments_dir)
     cols: dict[str, ColumnSpec] = {}
     entries = spec["columns"]

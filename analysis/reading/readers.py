@@ -7,6 +7,7 @@ says about itself (value labels, declared missing values, encoding, delimiter), 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import warnings
@@ -106,6 +107,8 @@ def detect_encoding(data: bytes) -> tuple[str, bool]:
     utf16 = _utf16_without_bom(data)
     if utf16:
         return utf16, True
+    if data.isascii():  # valid UTF-8, found in one pass without decoding
+        return "utf-8", False
     try:
         data.decode("utf-8")
         return "utf-8", False
@@ -177,17 +180,24 @@ def read_csv(path, encoding: str | None = None, delimiter: str | None = None, te
     """
     path = Path(path)
     data = path.read_bytes()
-    if not data.strip():
+    if not data[:65536].strip() and not data.strip():  # (the first bytes decide, without a copy of the file)
         _fail_file(path, "empty file", "the file has no content", "export the survey again; the file is empty")
     _check_not_binary(path, data)
     detected = False
+    ascii_text = data.isascii()  # one pass, used twice below
     if encoding is None:
-        encoding, detected = detect_encoding(data)
+        # (detect_encoding would find the same, scanning the bytes again)
+        encoding, detected = ("utf-8", False) if ascii_text and not _utf16_without_bom(data) else \
+            detect_encoding(data)
         if not encoding:
             _fail_file(path, "unknown encoding", "the text encoding could not be recognised",
                   "save the export as UTF-8 CSV, or name its encoding in the codebook (encoding:)")
     try:
-        text = data.decode(encoding)
+        # A large ASCII file is valid in any of these encodings and is parsed by pyarrow from its
+        # bytes: only its head is decoded here (for the header), the rest only if pandas reads it.
+        whole = not (len(data) >= arrow_csv.MIN_BYTES and codecs.lookup(encoding).name in ("utf-8", "ascii")
+                     and ascii_text)
+        text = data.decode(encoding) if whole else data[:1 << 20].decode("ascii")
     except (UnicodeDecodeError, LookupError) as exc:
         _fail_file(path, "wrong encoding", f"the file cannot be read as {encoding}: {exc}",
               "save the export as UTF-8 CSV, or name its real encoding in the codebook (encoding:)")
@@ -216,12 +226,21 @@ def read_csv(path, encoding: str | None = None, delimiter: str | None = None, te
     from io import StringIO
 
     frame = None
+    digest = None
     if len(data) >= arrow_csv.MIN_BYTES:  # large files: pyarrow on every core, the same table
-        try:
-            frame = arrow_csv.read_csv_arrow(data, encoding, delimiter, text_columns)
-        except arrow_csv.NotArrowReadable:
-            frame = None  # pandas reads it below (and words any error about a malformed file)
+        from concurrent.futures import ThreadPoolExecutor
+
+        # The checksum is computed while pyarrow parses (hashlib releases the GIL).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+            try:
+                frame = arrow_csv.read_csv_arrow(data, encoding, delimiter, text_columns)
+            except arrow_csv.NotArrowReadable:
+                frame = None  # pandas reads it below (and words any error about a malformed file)
+            digest = digest.result()
     if frame is None:
+        if not whole:
+            text = data.decode("ascii")
         try:
             frame = pd.read_csv(
                 StringIO(text),
@@ -239,7 +258,7 @@ def read_csv(path, encoding: str | None = None, delimiter: str | None = None, te
         # pyarrow refuses rows of the wrong length itself; pandas fills short rows with blanks.
         _check_row_lengths(path, text, delimiter, len(header), frame, header_rows=header_rows)
     frame.columns = header
-    return RawTable(frame, "csv", path, hashlib.sha256(data).hexdigest(), encoding=encoding,
+    return RawTable(frame, "csv", path, digest or hashlib.sha256(data).hexdigest(), encoding=encoding,
                     delimiter=delimiter, header=header)
 
 

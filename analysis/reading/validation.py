@@ -57,8 +57,12 @@ CODEBOOK_KINDS = ("unused codebook rule", "not a reverse-keyed item", "missing c
                   "colliding answer labels", "header rows swallow respondents", "bad exclusion rule")
 
 
-def _as_text_ids(raw: pd.Series) -> np.ndarray:
-    """Identifiers as text: whole floats lose their ``.0``; blanks become None."""
+def _as_text_ids(raw: pd.Series, texts: dict | None = None) -> np.ndarray:
+    """Identifiers as text: whole floats lose their ``.0``; blanks become None.
+
+    ``texts``, when given, keeps ``id(result) -> (result, the same as a string array)`` for a
+    column read as text, so that the canonical frame need not convert a million objects back.
+    """
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         x = raw.to_numpy(dtype="float64", na_value=np.nan)
         whole = np.isfinite(x) & (np.floor(x) == x)
@@ -70,7 +74,10 @@ def _as_text_ids(raw: pd.Series) -> np.ndarray:
         raw = raw.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else v, na_action="ignore")
     text = raw.astype("string").str.strip()
     filled = (text.str.len() > 0).to_numpy(dtype=bool, na_value=False)
-    return np.where(filled, text.to_numpy(dtype=object, na_value=None), None)
+    objects = np.where(filled, text.to_numpy(dtype=object, na_value=None), None)
+    if texts is not None:
+        texts[id(objects)] = (objects, text.where(filled).array)
+    return objects
 
 
 def _numeric_dtype(raw: pd.Series) -> bool:
@@ -126,9 +133,10 @@ def convert_column(
         # 'inf' declared missing matches the infinity pandas read the text as; 'nan' needs nothing
         numeric_missing = [float(m) for m in missing
                            if _is_number(m) or (_python_number(m) and np.isinf(float(m)))]
-        coded = np.isin(values, numeric_missing) if numeric_missing else np.zeros(len(values), bool)
-        n_coded = int(coded.sum())
-        values = np.where(coded, np.nan, values)
+        coded = np.isin(values, numeric_missing) if numeric_missing else None
+        n_coded = int(np.count_nonzero(coded)) if coded is not None else 0
+        if n_coded:  # otherwise the column's own array goes on, uncopied
+            values = np.where(coded, np.nan, values)
         if recode:
             values = _apply_recode(values, recode)
         problems += _range_problems(values, raw, spec, **where)
@@ -354,10 +362,14 @@ def _apply_recode(values: np.ndarray, recode: dict) -> np.ndarray:
 def _range_problems(values, raw, spec: ColumnSpec, **where) -> list[Problem]:
     """Whole-number and range checks; ``raw`` supplies the offending values as written."""
     problems = []
-    if np.isnan(values).all():
+    if not len(values):
         return problems
-    # Three reductions decide the usual case (everything fine) without building any mask.
-    lo, hi = np.nanmin(values), np.nanmax(values)
+    # A few passes decide the usual case (everything fine) without building any mask: the
+    # smallest and largest value (NaN-ignoring; NaN when every value is), and for whole-number
+    # columns the largest and smallest remainder on division by 1.
+    lo, hi = np.fmin.reduce(values), np.fmax.reduce(values)
+    if np.isnan(lo):
+        return problems
     if np.isinf(lo) or np.isinf(hi):
         infinite = np.isinf(values)
         problems.append(problem_at(
@@ -369,8 +381,8 @@ def _range_problems(values, raw, spec: ColumnSpec, **where) -> list[Problem]:
         values = np.where(infinite, np.nan, values)
         if not np.isfinite(values).any():
             return problems
-        lo, hi = np.nanmin(values), np.nanmax(values)
-    whole = spec.kind != "code" or np.nanmax(np.abs(values - np.round(values))) == 0
+        lo, hi = np.fmin.reduce(values), np.fmax.reduce(values)
+    whole = spec.kind != "code" or _whole(values)
     if whole and spec.min <= lo and hi <= spec.max:
         return problems
     finite = ~np.isnan(values)
@@ -387,6 +399,13 @@ def _range_problems(values, raw, spec: ColumnSpec, **where) -> list[Problem]:
             "correct the cells; if a code such as -99 or 999 means no answer, list it under "
             "missing_codes in the codebook", values=raw, **where))
     return problems
+
+
+def _whole(values: np.ndarray) -> bool:
+    """True when every finite value is a whole number (NaN ignored; no infinities)."""
+    remainder = np.trunc(values)
+    np.subtract(values, remainder, out=remainder)  # 0 for whole numbers, NaN for NaN
+    return bool(np.fmax.reduce(remainder) == 0 and np.fmin.reduce(remainder) == 0)
 
 
 def _reverse(values: np.ndarray, spec: ColumnSpec, codebook: Codebook) -> np.ndarray:
@@ -421,15 +440,16 @@ def to_canonical(
     problems += found
     wave_label = wave if wave is not None else codebook.wave
     problems += _missing_columns(present, dictionary, wave_label)
-    ids, found = _respondent_ids(frame, present)
+    texts: dict = {}
+    ids, found = _respondent_ids(frame, present, texts)
     problems += found
-    out, found = _convert_columns(table, frame, present, codebook, dictionary, ids, report)
+    out, found = _convert_columns(table, frame, present, codebook, dictionary, ids, report, texts)
     problems += found
     problems += _fill_wave_label(out, len(frame), wave_label, ids, present)
     problems = _extra_header_rows(problems, frame, present, dictionary)
     problems += _codebook_rules(codebook, present, dictionary)
     problems += _swallowed_respondents(table, codebook, dictionary, present)
-    return _canonical_frame(out, dictionary, len(frame)), problems, report
+    return _canonical_frame(out, dictionary, len(frame), texts), problems, report
 
 
 def _drop_repeated_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[Problem]]:
@@ -568,14 +588,15 @@ def _missing_columns(present: dict, dictionary: Dictionary, wave_label) -> list[
     return problems
 
 
-def _respondent_ids(frame: pd.DataFrame, present: dict) -> tuple[np.ndarray | None, list[Problem]]:
+def _respondent_ids(frame: pd.DataFrame, present: dict, texts: dict | None = None
+                    ) -> tuple[np.ndarray | None, list[Problem]]:
     """The respondent ids as text (None without an id column), checked for blanks and repeats."""
     if "respondent_id" not in present:
         return None, []
     problems = []
     src = present["respondent_id"]
-    ids = _as_text_ids(frame[src])
-    blank = np.array([v is None for v in ids])
+    ids = _as_text_ids(frame[src], texts)
+    blank = pd.isna(ids)
     if blank.any():
         problems.append(problem_at(
             "missing respondent id", "respondent_id", blank, "respondents without an id",
@@ -615,7 +636,8 @@ def _has_invisible(text) -> np.ndarray:
 
 
 def _convert_columns(table: RawTable, frame: pd.DataFrame, present: dict, codebook: Codebook,
-                     dictionary: Dictionary, ids, report: dict) -> tuple[dict, list[Problem]]:
+                     dictionary: Dictionary, ids, report: dict, texts: dict | None = None
+                     ) -> tuple[dict, list[Problem]]:
     """Convert every present column to its canonical values; counts missing-coded cells in ``report``."""
     problems = []
     out: dict[str, object] = {} if ids is None else {"respondent_id": ids}
@@ -625,10 +647,10 @@ def _convert_columns(table: RawTable, frame: pd.DataFrame, present: dict, codebo
         spec, src = dictionary[canon], present[canon]
         raw = frame[src]
         if spec.kind in ("label", "text"):
-            text = _as_text_ids(raw)
-            if spec.kind == "label" and any(v is None for v in text):
+            text = _as_text_ids(raw, texts)
+            if spec.kind == "label" and pd.isna(text).any():
                 problems.append(problem_at(
-                    "missing wave label", canon, np.array([v is None for v in text]),
+                    "missing wave label", canon, pd.isna(text),
                     "the wave column is blank for some respondents", "fill in the wave label",
                     ids=ids, source_column=src))
             if spec.kind == "label":  # free text is never copied to outputs: it may hold anything
@@ -649,6 +671,9 @@ def _convert_columns(table: RawTable, frame: pd.DataFrame, present: dict, codebo
         problems += probs
         if n_coded:
             report["missing_coded"][canon] = n_coded
+        if (raw.dtype == np.float64 and isinstance(values, np.ndarray) and not values.flags.writeable
+                and np.may_share_memory(values, raw.to_numpy())):
+            values = raw  # the column as read, unchanged: the frame shares it rather than copy it
         out[canon] = values
     return out, problems
 
@@ -688,18 +713,42 @@ def _fill_wave_label(out: dict, n: int, wave_label, ids, present: dict) -> list[
         ids=ids, values=out["wave"], source_column=present.get("wave"))]
 
 
-def _canonical_frame(out: dict, dictionary: Dictionary, n: int) -> pd.DataFrame:
-    """The converted columns as one frame in dictionary order, each with its canonical dtype."""
-    columns = {}
+def _canonical_frame(out: dict, dictionary: Dictionary, n: int, texts: dict | None = None) -> pd.DataFrame:
+    """The converted columns as one frame in dictionary order, each with its canonical dtype.
+
+    A large wave (more than :data:`_SHARED_CELLS` cells) keeps each column's own array, one
+    block each: a frame built from a dict would copy every number column into one
+    two-dimensional block, a second copy of the data that costs seconds and as much memory again
+    at a million respondents. A smaller wave is built from a dict, as one block per type, so that
+    adding a few columns to it later does not leave pandas warning about a fragmented frame.
+    """
+    index = pd.RangeIndex(n)
+    columns = []
     for canon in dictionary.order(out):
         kind = dictionary[canon].kind
+        if isinstance(out[canon], pd.Series):  # a float column as read (pandas knows it is shared)
+            columns.append(out[canon].set_axis(index).rename(canon))
+            continue
+        kept = (texts or {}).get(id(out[canon]))
         if kind == "category":
-            columns[canon] = out[canon]
+            values = out[canon]
         elif kind in ("code", "number"):
-            columns[canon] = np.asarray(out[canon], dtype="float64")
+            values = np.asarray(out[canon], dtype="float64")
+        elif kept is not None and kept[0] is out[canon]:
+            values = kept[1]  # the same texts, already a string array
         else:
-            columns[canon] = pd.array(out[canon], dtype="string")
-    return pd.DataFrame(columns, index=pd.RangeIndex(n))
+            values = pd.array(out[canon], dtype="string")
+        columns.append(pd.Series(values, index=index, name=canon, copy=False))
+    if not columns:
+        return pd.DataFrame(index=index)
+    if n * len(columns) <= _SHARED_CELLS:
+        return pd.DataFrame({column.name: column for column in columns}, index=index)
+    return pd.concat(columns, axis=1)
+
+
+#: Above this many cells the canonical frame shares the arrays read rather than copy them into one
+#: block (see :func:`_canonical_frame`): 100 columns of 100,000 respondents.
+_SHARED_CELLS = 10_000_000
 
 
 #: Problems a second header row causes: its text sits where answers should be.

@@ -223,7 +223,7 @@ def load_wave(path, codebook=None, *, wave: str | int | None = None, instruments
         raise (CodebookError if codebook_fault else SurveyDataError)(
             problems, source=source, diagnosis=diagnose([str(c) for c in table.frame.columns], cb, problems))
     _warn_rules_matching_nobody(cb.exclude, data, dictionary.instruments, source)
-    labels = sorted(set(data["wave"].dropna().astype(str)))
+    labels = sorted({str(v) for v in data["wave"].dropna().unique()})  # the few labels, not every cell
     label = labels[0] if len(labels) == 1 else "+".join(labels)
     kept, log = apply_exclusions(data, cb.exclude, dictionary.instruments, label)
     if len(kept) == 0:

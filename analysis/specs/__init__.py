@@ -44,10 +44,47 @@ def _jsonschema():
     return jsonschema
 
 
+#: libyaml's safe loader when PyYAML was built with it (about ten times faster than the pure-Python one).
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_bundled_yaml(path) -> object:
+    """Parse one of the package's own YAML files with libyaml's safe loader (pure Python without it).
+
+    Only for the files shipped in ``analysis/specs/``: they are known to parse, so an error message
+    in the C loader's words never reaches a user. A user's file is read with ``yaml.safe_load``.
+
+    Examples
+    --------
+    >>> from analysis.paths import DICTIONARY_FILE
+    >>> "respondent_id" in read_bundled_yaml(DICTIONARY_FILE)["columns"]
+    True
+    """
+    with open(path, "rb") as f:
+        return yaml.load(f, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
+
+
+def is_bundled(path) -> bool:
+    """Whether ``path`` is (inside) the package's own ``analysis/specs`` folder, whose files the
+    test suite checks against their schemas (``tests/test_fast_reader.py``), so that loading them
+    need not check them again.
+
+    Examples
+    --------
+    >>> from analysis.paths import INSTRUMENTS_DIR
+    >>> is_bundled(INSTRUMENTS_DIR), is_bundled("/tmp")
+    (True, False)
+    """
+    return Path(path).resolve().is_relative_to(_SPECS_DIR)
+
+
+_SPECS_DIR = Path(__file__).resolve().parent
+
+
 @lru_cache(maxsize=8)
 def _validator(schema_file: str):
     jsonschema = _jsonschema()
-    return jsonschema.Draft202012Validator(yaml.safe_load(Path(schema_file).read_text(encoding="utf-8")))
+    return jsonschema.Draft202012Validator(read_bundled_yaml(schema_file))
 
 
 def check_against_schema(spec: dict, schema_file: Path, source: str, kind: str) -> None:

@@ -19,6 +19,14 @@ fresh process so its peak memory (max resident set size) is its own:
     :func:`analysis.stats.resampling.bootstrap_ols` of the stress regression, 2,000 resamples, on the
     bundled 2018 wave (n = 3,421), with a loop of statsmodels fits for comparison.
 
+and, first, the **end-to-end** stage (:func:`end_to_end`): what a researcher waits for, a fresh
+``python`` process that imports the package, loads the CSV with :func:`analysis.load_wave` (read,
+validate, exclusions) and scores it with :func:`analysis.score_wave`, timed from outside as a
+whole (interpreter start-up and imports included), with its peak memory; against it R's
+``data.table::fread`` and ``rowMeans`` of every scale of the same file, also a whole ``Rscript``
+process (:func:`r_end_to_end`; R validates nothing). Each is the best of two runs, taken in turns.
+R is optional: without ``Rscript`` (or the data.table package) its row says so and the rest runs.
+
 It starts with the command line's start-up (:func:`startup`): ``wellbeing-survey --help``
 against ``python -c "import pandas"``, each the best of three fresh processes.
 
@@ -87,22 +95,6 @@ def _parts(profile: cProfile.Profile, parts: dict) -> dict:
     return found
 
 
-def _csv_arrow(path, text_columns):
-    """The raw table as :func:`analysis.reading.readers.read_csv` makes it once it hands large files to
-    pyarrow: bytes read and hashed, encoding checked by decoding, then the fast parser."""
-    import hashlib
-
-    from ..reading.arrow_csv import read_csv_arrow
-    from ..reading.readers import RawTable, detect_encoding
-
-    data = Path(path).read_bytes()
-    encoding, _ = detect_encoding(data)
-    data.decode(encoding)
-    frame = read_csv_arrow(data, encoding, ",", text_columns)
-    return RawTable(frame, "csv", Path(path), hashlib.sha256(data).hexdigest(), encoding=encoding,
-                    delimiter=",", header=list(frame.columns))
-
-
 def _load(kind: str, path: str) -> tuple[dict, object]:
     """Read, validate and apply exclusions; return the timings and the wave."""
     from ..reading.codebook import Codebook
@@ -115,14 +107,11 @@ def _load(kind: str, path: str) -> tuple[dict, object]:
     dictionary = load_dictionary()
     columns = text_columns(Codebook(), dictionary)
     t0 = time.perf_counter()
-    if kind == "csv_arrow":
-        table = _csv_arrow(path, columns)
-    else:
-        if kind == "csv_pandas":  # keep pandas' parser even once io.read_csv routes large files
-            from ..reading import arrow_csv
+    if kind == "csv_pandas":  # keep pandas' parser although read_csv hands large files to pyarrow
+        from ..reading import arrow_csv
 
-            arrow_csv.MIN_BYTES = float("inf")
-        table = read_table(path, text_columns=columns)
+        arrow_csv.MIN_BYTES = float("inf")
+    table = read_table(path, text_columns=columns)
     t1 = time.perf_counter()
     data, problems, _ = to_canonical(table, Codebook(), dictionary)
     kept, log = apply_exclusions(data, [], dictionary.instruments, "bench")
@@ -223,6 +212,169 @@ def startup(repeats: int = 3) -> dict:
     return {"help_s": help_s, "pandas_s": pandas_s, "ratio": help_s / pandas_s}
 
 
+#: The end-to-end stage, run as ``python -c``: the clock starts before ``import analysis``.
+_END_TO_END = """
+import json, resource, sys, time
+t0 = time.perf_counter()
+import analysis
+from analysis import load_wave, score_wave
+t1 = time.perf_counter()
+wave = load_wave(sys.argv[1])
+t2 = time.perf_counter()
+scores = score_wave(wave)
+t3 = time.perf_counter()
+print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "score_s": t3 - t2, "n": len(scores),
+                  "n_columns": len(wave.data.columns),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "cpu_s": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
+                  "heavy": sorted(m for m in ("statsmodels", "pingouin", "matplotlib", "scipy", "jsonschema")
+                                  if m in sys.modules)}))
+"""
+
+
+def end_to_end(path) -> dict:
+    """Import, ``load_wave`` and ``score_wave`` of a canonical CSV in a fresh process.
+
+    Returns
+    -------
+    dict
+        ``process_s`` (the whole process, timed from outside: interpreter start-up, imports,
+        reading, validation, exclusions, scoring), ``import_s``, ``load_s`` and ``score_s`` (as
+        timed inside), ``n`` respondents scored, ``peak_mb`` (maximum resident set size),
+        ``cpu_s`` (processor seconds, all threads: on a shared machine a steadier measure of the
+        work than the clock) and ``heavy``, the heavy optional dependencies the process imported.
+
+    Examples
+    --------
+    >>> from analysis.paths import SYNTHETIC_DIR
+    >>> figures = end_to_end(SYNTHETIC_DIR / "demo_wave.csv")
+    >>> figures["n"] > 0, figures["process_s"] >= figures["load_s"]
+    (True, True)
+    """
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", _END_TO_END, str(path)], capture_output=True, text=True,
+                          check=True)
+    wall = time.perf_counter() - t0
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["process_s"] = wall
+    return out
+
+
+def r_script(instruments=None) -> str:
+    """The R side of the end-to-end comparison: ``data.table::fread`` of the file named as the
+    first argument, reverse keying, and ``rowMeans`` (``na.rm = TRUE``) of every mean or sum scale
+    of every instrument (lookup scales are a table look-up of another scale, and left out). It
+    prints the seconds reading and scoring took and the number of scales scored, as JSON.
+
+    Examples
+    --------
+    >>> "rowMeans" in r_script() and "fread" in r_script()
+    True
+    """
+    if instruments is None:
+        from ..instruments import load_instruments
+
+        instruments = load_instruments()
+
+    def vector(names):
+        return "c(" + ", ".join(f'"{n}"' for n in names) + ")"
+
+    lines = ["suppressMessages(library(data.table))", "t0 <- proc.time()[[\"elapsed\"]]",
+             "d <- fread(commandArgs(TRUE)[1], showProgress = FALSE)",
+             "t1 <- proc.time()[[\"elapsed\"]]", "scores <- list()"]
+    n = 0
+    for inst in instruments:
+        if inst.reverse:
+            lines.append(f"for (v in {vector(inst.reverse)}) set(d, j = v, value = "
+                         f"{inst.answer_min + inst.answer_max} - d[[v]])")
+        for scale in inst.scales:
+            if scale.score in ("mean", "sum"):
+                lines.append(f'scores[["{scale.name}"]] <- rowMeans(d[, {vector(scale.items)}, with = FALSE], '
+                             "na.rm = TRUE)")
+                n += 1
+    lines += ["t2 <- proc.time()[[\"elapsed\"]]",
+              "# peak resident memory (Linux; -1 elsewhere)",
+              "peak <- tryCatch(as.numeric(gsub(\"[^0-9]\", \"\", grep(\"^VmHWM\", readLines(\"/proc/self/status\"), "
+              "value = TRUE))) / 1024, error = function(e) -1, warning = function(w) -1)",
+              f'cat(sprintf(\'{{"read_s": %.17g, "score_s": %.17g, "n": %d, "n_scores": {n}, "peak_mb": %.17g}}\\n\', '
+              "t1 - t0, t2 - t1, nrow(d), peak))"]
+    return "\n".join(lines) + "\n"
+
+
+def r_end_to_end(path) -> dict | None:
+    """R's ``fread`` + ``rowMeans`` of the same file in a fresh ``Rscript`` process (see
+    :func:`r_script`), timed from outside as :func:`end_to_end` is.
+
+    Returns
+    -------
+    dict or None
+        ``process_s`` (the whole process), ``read_s`` and ``score_s`` (as timed inside R),
+        ``n`` rows, ``n_scores`` scales, ``peak_mb`` (R's own peak resident memory, Linux; None
+        elsewhere) and ``cpu_s``; None when ``Rscript`` or the data.table package is missing (R is
+        optional).
+
+    Examples
+    --------
+    >>> from analysis.paths import SYNTHETIC_DIR
+    >>> figures = r_end_to_end(SYNTHETIC_DIR / "demo_wave.csv")  # None without R
+    >>> figures is None or figures["n"] == 500
+    True
+    """
+    import shutil
+
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "fread_rowmeans.R"
+        script.write_text(r_script(), encoding="utf-8")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        proc = subprocess.run([rscript, "--vanilla", str(script), str(path)], capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:  # most likely: no data.table
+        return None
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["process_s"] = wall
+    out["cpu_s"] = sum(after[:2]) - sum(before[:2])
+    if out["peak_mb"] < 0:
+        out["peak_mb"] = None
+    return out
+
+
+def compare_with_r(path, repeats: int = 2) -> dict:
+    """:func:`end_to_end` and :func:`r_end_to_end` of one file, in turns, the best of ``repeats``
+    each.
+
+    Returns
+    -------
+    dict
+        ``python`` and ``r`` (the best run's figures; ``r`` None without R), ``python_runs_s`` and
+        ``r_runs_s`` (every run's whole-process seconds), ``ratio`` (Python's whole process over
+        R's) and ``cpu_ratio`` (the same for processor seconds); the ratios are None without R.
+
+    Examples
+    --------
+    >>> from analysis.paths import SYNTHETIC_DIR
+    >>> result = compare_with_r(SYNTHETIC_DIR / "demo_wave.csv", repeats=1)
+    >>> result["ratio"] is None or result["ratio"] > 0
+    True
+    """
+    python, r = [], []
+    for _ in range(repeats):
+        python.append(end_to_end(path))
+        result = r_end_to_end(path)
+        if result is not None:
+            r.append(result)
+    best = min(python, key=lambda f: f["process_s"])
+    out = {"python": best, "r": min(r, key=lambda f: f["process_s"]) if r else None,
+           "python_runs_s": [f["process_s"] for f in python], "r_runs_s": [f["process_s"] for f in r]}
+    out["ratio"] = best["process_s"] / out["r"]["process_s"] if r else None
+    out["cpu_ratio"] = best["cpu_s"] / out["r"]["cpu_s"] if r else None
+    return out
+
+
 def _run_stage(kind: str, path) -> dict:
     proc = subprocess.run(
         [sys.executable, "-c", f"import json; from analysis.tools.speed import stage; "
@@ -261,10 +413,30 @@ def report(results: dict) -> str:
     if st:
         rows.insert(0, (f"`wellbeing-survey --help` (best of 3; `import pandas` takes {st['pandas_s']:.2f} s, "
                         f"ratio {st['ratio']:.2f})", st["help_s"], None))
+    e2e = results.get("end_to_end")
+    if e2e:
+        py, r = e2e["python"], e2e["r"]
+        rows[0:0] = [
+            (f"**end to end**, a fresh process: `import analysis`, `load_wave` of the CSV "
+             f"({results['csv_mb']:.0f} MB; read, validate, exclusions), `score_wave`", py["process_s"],
+             f"{py['peak_mb']:,.0f} MB"),
+            ("&nbsp;&nbsp;of which imports", py["import_s"], None),
+            ("&nbsp;&nbsp;of which `load_wave` (read, validate, exclusions)", py["load_s"], None),
+            ("&nbsp;&nbsp;of which `score_wave`", py["score_s"], None),
+        ]
+        if r is not None:
+            rows[4:4] = [(f"R: `Rscript`, `data.table::fread` + `rowMeans` of {r['n_scores']} scales, no "
+                          f"validation (ratio Python / R: **{e2e['ratio']:.2f}**; processor time "
+                          f"{py['cpu_s']:.1f} s against {r['cpu_s']:.1f} s)", r["process_s"],
+                          f"{r['peak_mb']:,.0f} MB" if r["peak_mb"] else ""),
+                         ("&nbsp;&nbsp;of which `fread`", r["read_s"], None)]
     lines = [f"| stage ({n:,} respondents unless stated) | time | peak memory of the process |", "|---|---|---|"]
     lines += [f"| {label} | {seconds:.2f} s | {memory or ''} |" for label, seconds, memory in rows]
     parts_note = ("Model parts come from a second, profiled fit (profiled totals: "
                   f"fit_ols {o['profiled_s']:.2f} s, fit_logit {g['profiled_s']:.2f} s).")
+    if e2e and e2e["r"] is None:
+        parts_note += (" R's end-to-end row is missing: no `Rscript` with the data.table package was found "
+                       "(Debian: `apt-get install r-cran-data.table`).")
     return "\n".join(lines) + "\n\n" + parts_note
 
 
@@ -287,6 +459,11 @@ def main(n: int = 1_000_000) -> dict:
         results["csv_mb"] = csv.stat().st_size / 1e6
         results["parquet_mb"] = parquet.stat().st_size / 1e6
         del data
+        results["end_to_end"] = compare_with_r(csv)
+        e2e = results["end_to_end"]
+        print(f"  end to end: {e2e['python']['process_s']:.2f} s"
+              + (f", R {e2e['r']['process_s']:.2f} s (ratio {e2e['ratio']:.2f})" if e2e["r"] else ", R not found"),
+              flush=True)
         for kind, path in (("parquet", parquet), ("csv_pandas", csv), ("csv_arrow", csv),
                            ("ols", parquet), ("logit", parquet), ("bootstrap", "")):
             results[kind] = _run_stage(kind, path)
