@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from statsmodels.imputation.mice import MICEData
 
-from analysis import SurveyDataError, load_wave
+from analysis import SurveyDataError, SurveyDataWarning, load_wave
 from analysis.paths import SYNTHETIC_DIR
 from analysis.stats.imputation import _MICEData, impute, pool_fits
 from analysis.stats.models import fit_logit, fit_ols
@@ -66,6 +66,18 @@ def test_logit_fits_pool_with_dfcom_n_minus_k(completed):
     fits = [fit_logit(f.assign(high=(f["pss4"] >= 8).astype(float)), "high", SCORES[1:]) for f in completed]
     p = pool_fits(fits)
     assert p.fit["dfcom"].iloc[0] == fits[0].n - 4
+
+
+def test_weighted_and_clustered_fits_pool_with_their_own_test_df(completed):
+    """A weighted fit has no classical F (its f_df2 is blank): dfcom is the design test's df, never
+    NaN; a cluster-robust fit pools with G - 1, the df of its own t tests."""
+    weighted = [fit_ols(f.assign(w=np.linspace(0.5, 2.0, len(f))), "pss4", SCORES[1:], weights="w") for f in completed]
+    p = pool_fits(weighted)
+    assert p.fit["dfcom"].iloc[0] == weighted[0].fit["robust_f_df2"].iloc[0] == weighted[0].n - 4
+    assert np.isfinite(p.coefficients[["df", "p_value", "conf_low", "conf_high"]].to_numpy()).all()
+    with pytest.warns(SurveyDataWarning, match="clusters"):
+        clustered = [fit_ols(f.dropna(subset=["sector"]), "pss4", SCORES[1:], cluster="sector") for f in completed]
+    assert pool_fits(clustered).fit["dfcom"].iloc[0] == clustered[0].fit["robust_f_df2"].iloc[0] == 3
 
 
 def test_pool_fits_refuses_what_it_cannot_pool(completed):

@@ -176,7 +176,79 @@ def test_weighted_mean_with_missing_values_keeps_them_in_the_design(data):
         _row_matches(t.loc[s], REF["mean_support_by_sector"][s])
 
 
-def test_weighted_group_comparisons_are_refused_clearly(data):
-    from analysis.stats.groups import compare_groups
-    with pytest.raises(SurveyDataError, match="not yet available"):
-        compare_groups(data, "pss4", by="sector", weights="w")
+# ---- compare_groups(weights=) ----------------------------------------------------------------
+# (issue 18 item 2: weights= in compare_groups, which used to be refused as "not yet available")
+
+from analysis.stats.groups import compare_groups  # noqa: E402
+
+CG = REF["compare_groups_weighted"]
+WALD = ("statistic", "df1", "df2", "p_value")
+
+
+@pytest.fixture(scope="module")
+def grouped(data):
+    """``england``: England / elsewhere (38 without a nation: no group, still in the design)."""
+    england = np.where(data["nation"].isna(), None, np.where(data["nation"] == "England", "England", "elsewhere"))
+    return data.assign(england=pd.Categorical(england, categories=["England", "elsewhere"]))
+
+
+@pytest.mark.parametrize("by", ["england", "sector"])
+def test_weighted_compare_groups_tests_match_regtermtest_and_svychisq(grouped, by):
+    r = compare_groups(grouped, ["pss4", "high"], by=by, weights="w", threshold=1, correction=None)
+    t = r.tests.set_index("outcome")
+    for outcome, test, key in (("pss4", "wald_f_linear", "wald_linear"), ("high", "rao_scott_f", "rao_scott")):
+        row, ref = t.loc[outcome], CG[by][outcome][key]
+        assert row["test"] == test and row["test_method"] == "linearisation (weights: w)"
+        for c in WALD:
+            assert row[c] == pytest.approx(ref[c], abs=TOL, rel=0), (outcome, c)
+        assert row["adjusted_p_value"] == row["p_value"]
+        # the descriptives are svyby's weighted means and shares in the whole design
+        d = r.descriptives[r.descriptives["outcome"] == outcome]
+        assert d["group"].tolist() == CG[by][outcome]["svyby"]["groups"]
+        assert d["estimate"].to_numpy() == pytest.approx(CG[by][outcome]["svyby"]["estimate"], abs=TOL, rel=0)
+        assert d["std_error"].to_numpy() == pytest.approx(CG[by][outcome]["svyby"]["std_error"], abs=TOL, rel=0)
+        assert (d["n"] == grouped.dropna(subset=[by, outcome]).groupby(by, observed=True).size().to_numpy()).all()
+    assert r.pairs.empty  # no Games-Howell with weights
+    if by == "sector":  # more than two groups: the test only
+        assert t[["estimate", "std_error", "conf_low"]].isna().all().all()
+        assert t["note"].str.contains("design-based test only").all()
+
+
+def test_weighted_compare_groups_two_groups_give_the_weighted_difference(grouped):
+    r = compare_groups(grouped, ["pss4", "high"], by="england", weights="w", threshold=1)
+    t = r.tests.set_index("outcome")
+    for outcome, measure in (("pss4", "difference_in_means"), ("high", "difference_in_shares")):
+        row, ref = t.loc[outcome], CG["england"][outcome]
+        assert row["measure"] == measure
+        for c in ("estimate", "std_error", "conf_low", "conf_high"):  # svyglm gaussian, first minus second
+            assert row[c] == pytest.approx(ref["difference"][c], abs=TOL, rel=0), (outcome, c)
+        for c in ("estimate", "std_error"):  # = svycontrast of svyby(..., covmat = TRUE)
+            assert row[c] == pytest.approx(ref["svycontrast"][c], abs=TOL, rel=0), (outcome, c)
+    # two groups, means: the F is the square of the difference's t
+    assert t.loc["pss4", "statistic"] == pytest.approx((t.loc["pss4", "estimate"] / t.loc["pss4", "std_error"]) ** 2)
+    assert t.loc["pss4", "df2"] == CG["england"]["pss4"]["difference"]["df"]
+
+
+def test_weighted_compare_groups_adjusted_uses_weighted_models(grouped):
+    r = compare_groups(grouped, ["pss4"], by="sector", covariates=["hse_demands", "hse_control",
+                                                                    "hse_managers_support"], weights="w", threshold=1)
+    a = r.adjusted.set_index("term")
+    ref = REF["svyglm_gaussian"]
+    for i, term in enumerate(ref["terms"][1:4], start=1):
+        for c in ("estimate", "std_error", "p_value"):
+            assert a.loc[R_TERMS[term], c] == pytest.approx(ref[c][i], abs=TOL, rel=0), (term, c)
+    assert (a["robust"] == "linearisation (weights: w)").all()
+
+
+def test_weighted_compare_groups_suppression_and_bad_arguments(grouped):
+    r = compare_groups(grouped, ["pss4", "high"], by="sector", weights="w", threshold=400)  # 'other' has fewer
+    assert (r.tests["suppressed"] == "primary").all() and r.tests["statistic"].isna().all()
+    # a group without the outcome (an empty cell) still gives svychisq's test (1/p of the cell taken as 0)
+    d = grouped.assign(high=grouped["high"].where(grouped["sector"] != "other", 0.0))
+    row = compare_groups(d, "high", by="sector", weights="w", threshold=1).tests.iloc[0]
+    for c in WALD:
+        assert row[c] == pytest.approx(CG["sector_empty_cell"][c], abs=TOL, rel=1e-9), c
+    with pytest.raises(SurveyDataError, match="pick one"):
+        compare_groups(grouped, "pss4", by="sector", covariates=["role"], weights="w", robust="HC3")
+    with pytest.raises(SurveyDataError, match="not a column"):
+        compare_groups(grouped, "pss4", by="sector", weights="nope")

@@ -456,8 +456,10 @@ def _rmsea_interval(chisq: float, df: int, n: int, groups: int, level: float = 0
     else:
         low = np.sqrt(optimize.brentq(lambda lam: cdf(lam) - upper_p, 0, chisq, xtol=1e-12)) * scale
     top = max(n, 4 * chisq)
-    if cdf(top) > lower_p or cdf(0) < lower_p:
+    if cdf(0) < lower_p:
         high = 0.0
+    elif cdf(top) > lower_p:   # the root lies beyond any sensible lambda: lavaan reports NA
+        high = np.nan
     else:
         high = np.sqrt(optimize.brentq(lambda lam: cdf(lam) - lower_p, 0, top, xtol=1e-12)) * scale
     return float(low), float(high)
@@ -778,9 +780,10 @@ def _warn(notes: list, caller: str, text: str) -> None:
     warnings.warn(f"{caller}: {text}", SurveyDataWarning, stacklevel=3)
 
 
-def _one_blas_thread():
-    """BLAS on one thread while fitting: the matrices are small (p x p, k x k), and several BLAS
-    threads fighting over two busy cores made a fit 20 times slower (threadpoolctl is a declared
+def one_blas_thread():
+    """BLAS on one thread while fitting many small models (here, and in
+    :func:`analysis.stats.imputation.impute`): the matrices are small (p x p, k x k), and several
+    BLAS threads fighting over two busy cores made a fit 20 times slower (threadpoolctl is a declared
     dependency; should it be missing, nothing changes)."""
     try:
         from threadpoolctl import threadpool_limits
@@ -791,7 +794,7 @@ def _one_blas_thread():
 
 def _estimate(scales, samples, meanstructure, equal, caller, group_labels=None, observed=False):
     """Fit one model: its fit table, loadings, factor correlations and latent means."""
-    with _one_blas_thread():
+    with one_blas_thread():
         return _estimate_here(scales, samples, meanstructure, equal, caller, group_labels, observed)
 
 

@@ -29,6 +29,7 @@ import pandas as pd
 
 from ..arguments import RESULTS, checked
 from ..labels import column_label, term_label, value_label
+from ..stats.survey_design import MIN_CLUSTERS
 
 #: Words for small whole numbers, as style guides (ONS, APA) write them in running text.
 _WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
@@ -865,9 +866,9 @@ def errors_sentence(coefficients: pd.DataFrame, fit: pd.DataFrame, what: str) ->
     between = f"{100 * icc:.1f}%" if icc >= 0.0005 else "less than 0.1%"
     text = (f"{ratios}; {verdict}. The intraclass correlation by {group} is {icc:.3f}: {between} of the "
             f"variation in {what} lies between the {number_word(f['n_groups'])} groups.")
-    if int(f["n_groups"]) < 20:
+    if int(f["n_groups"]) < MIN_CLUSTERS:
         text += (f" With only {number_word(f['n_groups'])} clusters, cluster-robust errors are themselves imprecise "
-                 "(20 or more are usually wanted).")
+                 f"({MIN_CLUSTERS} or more are usually wanted).")
     return f"{text} {based_on(table['n'].max())}"
 
 

@@ -22,6 +22,27 @@ the group effect is also estimated controlling for those variables, through
 :func:`analysis.stats.models.fit_ols` (numeric outcomes) or :func:`analysis.stats.models.fit_logit`
 (0/1 outcomes), with the same correction across outcomes; ``robust="HC3"`` gives the OLS models
 HC3 errors and the logistic ones HC0 (the ``robust`` column names the estimator of each row).
+
+With ``weights="w"`` (a column of fixed survey weights) every comparison is design-based, as R's
+``survey`` package with ``svydesign(ids = ~1, weights = ~w)`` (linearisation errors; respondents
+without a group or an answer stay in the design, as survey keeps them):
+
+- scores: the design Wald F of the group terms of the weighted linear model of the outcome on
+  the group (test ``wald_f_linear``, ``regTermTest(svyglm(outcome ~ group, design), ~group,
+  method = "Wald")``), on (groups - 1, n - groups) degrees of freedom;
+- 0/1 outcomes: Rao-Scott's second-order corrected Pearson chi-square as an F (test
+  ``rao_scott_f``, ``svychisq(~outcome + group, design, statistic = "F")``, R's default;
+  :func:`~analysis.stats.survey_design.rao_scott_f`), on non-integer degrees of freedom;
+- for two groups, the estimate is the weighted difference in means or shares (first group minus
+  second) with its linearisation error and t interval on n - 2 degrees of freedom: minus the
+  coefficient of the second group in the weighted linear model, which equals
+  ``svycontrast(svyby(~outcome, ~group, design, svymean, covmat = TRUE), c(1, -1))``;
+- for more groups, the test only (no weighted effect size, no Games-Howell pairs: ``note`` says so);
+- the descriptives are the weighted means and shares of
+  :func:`~analysis.stats.estimates.group_means` / :func:`~analysis.stats.estimates.prevalence`
+  with ``weights=``; the adjusted models :func:`~analysis.stats.models.fit_ols` /
+  :func:`~analysis.stats.models.fit_logit` with ``weights=``. Counts (``n``) stay unweighted and
+  suppression is as without weights.
 """
 
 from __future__ import annotations
@@ -55,10 +76,11 @@ from .intervals import (
     interval_note,
     levels,
 )
+from .survey_design import design_weights, rao_scott_f
 
 #: The columns of :attr:`GroupComparison.tests`, in order.
 TEST_COLUMNS = ["outcome", "test", "statistic", "df1", "df2", "p_value", "adjusted_p_value", "test_method", "measure",
-                "estimate", "conf_low", "conf_high", "robust_test", "robust_statistic", "robust_p_value",
+                "estimate", "std_error", "conf_low", "conf_high", "robust_test", "robust_statistic", "robust_p_value",
                 "robust_measure", "robust_estimate", "small_expected", "note", "suppressed"]
 #: The columns of :attr:`GroupComparison.pairs`, in order.
 PAIR_COLUMNS = ["outcome", "group_a", "group_b", "n_a", "n_b", "measure", "estimate", "std_error", "statistic", "df",
@@ -75,7 +97,9 @@ class GroupComparison:
     tests : DataFrame
         One row per outcome (:data:`TEST_COLUMNS`). ``measure`` names the effect in
         ``estimate``: ``hedges_g`` (first group minus second), ``omega_squared``,
-        ``difference_in_shares`` (first minus second) or ``cramers_v``; ``robust_measure``
+        ``difference_in_shares`` (first minus second) or ``cramers_v`` (with ``weights``:
+        ``difference_in_means`` or ``difference_in_shares``, first minus second, for two groups,
+        with its ``std_error``; blank for more groups); ``robust_measure``
         that of the robustness check (``rank_biserial``). When any group has fewer respondents
         than the threshold (or, for a 0/1 outcome, fewer than the threshold with or without the
         outcome), the row keeps only the outcome and test name and is marked ``primary``.
@@ -86,17 +110,20 @@ class GroupComparison:
     pairs : DataFrame
         Games-Howell comparisons for outcomes with more than two groups (:data:`PAIR_COLUMNS`):
         ``estimate`` is mean A minus mean B (``measure`` ``"mean_difference"``); pairs involving
-        a group under the threshold are blanked.
+        a group under the threshold are blanked. Empty with ``weights`` (no design-based
+        pairwise comparisons; the ``note`` of the tests row says so).
     descriptives : DataFrame
         Each group's mean or share with its interval: :func:`~analysis.stats.estimates.group_means`
         (numeric outcomes) and :func:`~analysis.stats.estimates.prevalence` (0/1 outcomes) of the
-        respondents with a group, without a total row, so primary suppression only.
+        respondents with a group, without a total row, so primary suppression only. With
+        ``weights``: weighted, with ``weighted_n`` and ``deff`` (``n``, ``count`` unweighted).
     adjusted : DataFrame or None
         With ``covariates``: ``outcome, model`` (ols/logit), ``term`` (``by[level]``: that group
         MINUS the first group, the opposite direction to the two-group ``tests`` row),
         ``estimate, std_error, statistic, p_value, adjusted_p_value, conf_low, conf_high,
         odds_ratio, n, covariates, robust`` (``"HC3"`` for OLS or ``"HC0"`` for logit with
-        ``robust="HC3"``, else ``"none"``), ``suppressed``.
+        ``robust="HC3"``, ``"linearisation (weights: w)"`` with ``weights``, else ``"none"``),
+        ``suppressed``.
     """
 
     tests: pd.DataFrame
@@ -148,12 +175,12 @@ def compare_groups(data: pd.DataFrame, outcomes, *, by: str, covariates=None, co
         Monte Carlo tables and seed of a p value for a table with small expected counts
         (:func:`~analysis.stats.intervals.independence_test`).
     weights : str, optional
-        Reserved for design-based (weighted) comparisons (``svyglm`` Wald tests for means,
-        ``svychisq`` for shares), which are not yet available: passing it raises a
-        SurveyDataError. Weighted group figures are available from
-        :func:`~analysis.stats.estimates.group_means` and
-        :func:`~analysis.stats.estimates.prevalence` with ``weights=``, and a weighted group
-        effect from :func:`~analysis.stats.models.fit_ols` / ``fit_logit`` with ``weights=``.
+        A column of fixed survey weights: design-based comparisons (see the module docstring):
+        the design Wald F of the group terms of the weighted linear model (scores, R's
+        ``regTermTest(svyglm(...), ~group, method = "Wald")``) or Rao-Scott's corrected chi-square
+        F (0/1 outcomes, ``svychisq(..., statistic = "F")``); for two groups the
+        weighted difference in means or shares with its linearisation error; weighted
+        descriptives. Not with ``robust`` (weights already give linearisation errors).
 
     Returns
     -------
@@ -166,14 +193,20 @@ def compare_groups(data: pd.DataFrame, outcomes, *, by: str, covariates=None, co
     >>> d = pd.DataFrame({"g": np.repeat(["a", "b"], 50), "y": rng.normal(size=100)})
     >>> compare_groups(d, "y", by="g").tests[["test", "measure"]].values.tolist()
     [['welch_t', 'hedges_g']]
+
+    Weighted (``w`` a column of fixed weights):
+
+    >>> r = compare_groups(d.assign(w=np.tile([1.0, 2.0], 50)), "y", by="g", weights="w").tests
+    >>> r[["test", "measure"]].values.tolist()
+    [['wald_f_linear', 'difference_in_means']]
     """
-    if weights is not None:
-        fail("not yet available", f"weights={weights!r}: design-based group comparisons (svyglm Wald tests, "
-             "Rao-Scott chi-square) are not yet available in compare_groups()",
-             f"for weighted figures by group use group_means(data, outcomes, by=..., weights={weights!r}) or "
-             f"prevalence(...), and for a weighted group effect fit_ols(data, outcome, by, weights={weights!r})",
+    if weights is not None and robust is not None:
+        fail("bad argument", f"robust={robust!r} and weights={weights!r} were both given; weighted comparisons "
+             "already have design-based (linearisation) errors", "pick one: leave robust out with weights",
              source="compare_groups()")
     data = respondents(data, "compare_groups()")
+    if weights is not None:
+        design_weights(data, weights, "compare_groups()")
     outcomes = as_names(outcomes, "outcomes", "compare_groups()")
     covariates = as_names(covariates, "covariates", "compare_groups()")
     problems = [Problem("bad argument", None, f"by={by!r} is also an {role}: a column cannot be compared across "
@@ -199,7 +232,9 @@ def compare_groups(data: pd.DataFrame, outcomes, *, by: str, covariates=None, co
         binary = _binary(sub[outcome])
         hidden = hidden_groups(data, by, outcome, threshold=threshold, binary=binary)
         row = dict.fromkeys(TEST_COLUMNS, np.nan) | {"outcome": outcome, "suppressed": ""}
-        if binary:
+        if weights is not None:
+            row |= _weighted_test(data, by, outcome, present, binary, level, weights)
+        elif binary:
             row |= _binary_test(sub, by, outcome, present, level, n_sim, seed)
         elif len(present) == 2:
             row |= _two_group_test(sub, by, outcome, present, level)
@@ -215,10 +250,10 @@ def compare_groups(data: pd.DataFrame, outcomes, *, by: str, covariates=None, co
                                                                                              "note": ""}
         rows.append(row)
     tests = pd.DataFrame(rows, columns=TEST_COLUMNS)
-    tests["adjusted_p_value"] = _corrected(tests["p_value"], correction)
+    tests["adjusted_p_value"] = adjusted_p(tests["p_value"], correction)
     pair_table = pd.concat(pairs, ignore_index=True) if pairs else pd.DataFrame(columns=PAIR_COLUMNS)
-    descriptives = _descriptives(data, by, outcomes, level, threshold)
-    adjusted = (_adjusted(data, by, groups, outcomes, covariates, correction, level, threshold, robust)
+    descriptives = _descriptives(data, by, outcomes, level, threshold, weights)
+    adjusted = (_adjusted(data, by, groups, outcomes, covariates, correction, level, threshold, robust, weights)
                 if covariates else None)
     return GroupComparison(tests, pair_table, descriptives, adjusted)
 
@@ -269,7 +304,7 @@ def _binary_test(sub: pd.DataFrame, by: str, outcome: str, present: list, level:
     if table.shape[1] < 2:  # nobody (or everybody) has the outcome: no association to measure
         return row | {"measure": "cramers_v"}
     n = table.to_numpy().sum()
-    v = np.sqrt(stats.chi2_contingency(table, correction=False)[0] / (n * (min(table.shape) - 1)))
+    v = np.sqrt(test["statistic"] / (n * (min(table.shape) - 1)))   # Pearson's chi-square, computed once
     return row | {"measure": "cramers_v", "estimate": v}
 
 
@@ -287,6 +322,41 @@ def _two_group_test(sub: pd.DataFrame, by: str, outcome: str, present: list, lev
             "robust_measure": "rank_biserial", "robust_estimate": float(u["RBC"].iloc[0]),
             "note": interval_note(p, g["conf_low"], g["conf_high"], level, "Welch's t",
                                   "the interval of g (from Student's pooled t)")}
+
+
+def _weighted_test(data: pd.DataFrame, by: str, outcome: str, present: list, binary: bool, level: float,
+                   weights: str) -> dict:
+    """The design-based comparison: the Wald F of the group terms of the weighted linear model
+    (scores) or Rao-Scott's corrected chi-square F (0/1), and for two groups the weighted
+    difference (first minus second) from the weighted linear model. All respondents stay in the
+    design (those without a group or an answer drop out of the estimates only, as in ``survey``)."""
+    from .models import fit_ols
+
+    frame = data.assign(**{by: pd.Categorical(data[by], categories=present)})
+    linear = fit_ols(frame, outcome, [by], level=level, weights=weights)
+    row = {"test": "rao_scott_f" if binary else "wald_f_linear",
+           "test_method": f"linearisation (weights: {weights})", "note": ""}
+    if binary:
+        test = rao_scott_f(frame[outcome].to_numpy(dtype="float64", na_value=np.nan),
+                           frame[by].astype(object),
+                           design_weights(data, weights, "compare_groups()"))
+        if np.isnan(test["statistic"]):
+            row["note"] = "the outcome takes one value among these respondents: no test"
+    else:
+        fit = linear.fit.iloc[0]
+        test = {k: float(fit[f"robust_f_{k}"]) for k in ("statistic", "df1", "df2", "p_value")}
+    row |= test
+    if len(present) > 2:
+        return row | {"note": "; ".join(n for n in (row["note"], "more than two groups: the design-based test only "
+                                                    "(no weighted effect size and no pairwise comparisons)") if n)}
+    c = linear.coefficients.set_index("term").loc[f"{by}[{present[1]}]"]
+    row |= {"measure": "difference_in_shares" if binary else "difference_in_means", "estimate": -float(c["estimate"]),
+            "std_error": float(c["std_error"]), "conf_low": -float(c["conf_high"]),
+            "conf_high": -float(c["conf_low"])}
+    if binary and not row["note"]:
+        row["note"] = interval_note(row["p_value"], row["conf_low"], row["conf_high"], level,
+                                    "the Rao-Scott test", "the interval of the weighted difference")
+    return row
 
 
 def _many_group_test(sub: pd.DataFrame, by: str, outcome: str, present: list) -> dict:
@@ -323,8 +393,16 @@ def _games_howell(sub: pd.DataFrame, outcome: str, by: str, present: list, sizes
     return out
 
 
-def _corrected(p: pd.Series, correction: str | None) -> pd.Series:
-    """p values corrected across the family (the tested ones; NaN stays NaN)."""
+def adjusted_p(p: pd.Series, correction: str | None) -> pd.Series:
+    """p values corrected across the family (the tested ones; NaN stays NaN): Holm (``"holm"``),
+    Benjamini-Hochberg (``"fdr_bh"``) or none (None), as R's ``p.adjust``. Shared by
+    :func:`compare_groups` and :func:`~analysis.stats.wave_comparison.compare_waves`.
+
+    Examples
+    --------
+    >>> adjusted_p(pd.Series([0.01, 0.04, np.nan]), "holm").round(3).tolist()
+    [0.02, 0.04, nan]
+    """
     out = pd.Series(np.nan, index=p.index)
     tested = p.notna().to_numpy()
     if tested.any():
@@ -332,20 +410,26 @@ def _corrected(p: pd.Series, correction: str | None) -> pd.Series:
     return out
 
 
-def _descriptives(data: pd.DataFrame, by: str, outcomes: list, level: float, threshold: int) -> pd.DataFrame:
-    """Each group's share (0/1 outcomes) or mean (others), in outcome order."""
+def _descriptives(data: pd.DataFrame, by: str, outcomes: list, level: float, threshold: int,
+                  weights: str | None = None) -> pd.DataFrame:
+    """Each group's share (0/1 outcomes) or mean (others), in outcome order; weighted (with
+    ``weighted_n`` and ``deff``) with ``weights``, in the whole design as ``svyby``."""
     parts = []
     for outcome in outcomes:
         sub = data.loc[data[by].notna()]
         make = prevalence if _binary(sub[outcome].astype(float)) else group_means
-        parts.append(make(sub, outcome, by=by, total=False, level=level, threshold=threshold))
+        extra = {} if weights is None else {"weights": weights}
+        parts.append(make(sub if weights is None else data, outcome, by=by, total=False, level=level,
+                          threshold=threshold, **extra))
     table = pd.concat(parts, ignore_index=True)
     table["group"] = table["group"].astype(str)
-    front = ["outcome", "group", "measure", "n", "count", "estimate", "std_error", "sd", "conf_low", "conf_high"]
+    front = ["outcome", "group", "measure", "n", "count"] + ([] if weights is None else ["weighted_n"]) + [
+        "estimate", "std_error"] + ([] if weights is None else ["deff"]) + ["sd", "conf_low", "conf_high"]
     return table.reindex(columns=front + ["suppressed"])
 
 
-def _adjusted(data, by, groups, outcomes, covariates, correction, level, threshold, robust=None) -> pd.DataFrame:
+def _adjusted(data, by, groups, outcomes, covariates, correction, level, threshold, robust=None,
+              weights=None) -> pd.DataFrame:
     """The group effects of a regression of each outcome on the group and the covariates."""
     from .models import fit_logit, fit_ols
 
@@ -356,7 +440,8 @@ def _adjusted(data, by, groups, outcomes, covariates, correction, level, thresho
         binary = _binary(data[outcome])
         errors = ("HC0" if binary else "HC3") if robust else None
         fit = (fit_logit if binary else fit_ols)(data, outcome, [by], covariates=covariates, level=level,
-                                                 **({"robust": errors} if errors else {}))
+                                                 **({"robust": errors} if errors else {}),
+                                                 **({"weights": weights} if weights is not None else {}))
         hidden = set(hidden_groups(data, by, outcome, threshold=threshold, binary=binary)) | _hidden_in_model(
             fit, by, groups, binary, threshold)
         coefs = fit.coefficients
@@ -366,10 +451,11 @@ def _adjusted(data, by, groups, outcomes, covariates, correction, level, thresho
                        ("estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high")}
             rows.append({"outcome": outcome, "model": "logit" if binary else "ols", "term": c["term"]} | figures
                         | {"odds_ratio": np.nan if small or not binary else c["odds_ratio"], "n": fit.n,
-                           "covariates": ", ".join(covariates), "robust": errors or "none",
+                           "covariates": ", ".join(covariates),
+                           "robust": fit.fit["robust"].item() if weights is not None else errors or "none",
                            "suppressed": "primary" if small else ""})
     out = pd.DataFrame(rows)
-    out.insert(out.columns.get_loc("p_value") + 1, "adjusted_p_value", _corrected(out["p_value"], correction))
+    out.insert(out.columns.get_loc("p_value") + 1, "adjusted_p_value", adjusted_p(out["p_value"], correction))
     return out
 
 

@@ -29,6 +29,7 @@ from statsmodels.imputation.mice import MICEData
 
 from ..arguments import as_names, check_level, given, is_wave, unknown_columns
 from ..errors import Problem, SurveyDataError, fail
+from ..measures.factor_models import one_blas_thread
 from ..measures.scoring import analysis_frame
 from .results import ModelResult, fit_table
 
@@ -60,19 +61,6 @@ class _MICEData(MICEData):
         endog, exog = self._matrices(vname)
         ixo = self.ix_obs[vname]
         return endog[ixo], exog[ixo], {}, {}
-
-
-@contextlib.contextmanager
-def _one_blas_thread():
-    """Run small matrix work on one BLAS thread where threadpoolctl is installed: OpenBLAS's
-    threads make the many small fits of an imputation many times slower on a busy machine."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - optional
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 @dataclass
@@ -240,7 +228,7 @@ def impute(wave_or_data, m: int = 20, *, seed: int, variables=None, iterations: 
     block = block.loc[rows].reset_index(drop=True)
     missing = pd.DataFrame({"variable": chosen, "n_missing": block.isna().sum().to_numpy()})
     completed = []
-    with _one_blas_thread():
+    with one_blas_thread():   # many small fits: OpenBLAS threads slow them on a busy machine
         for child in np.random.SeedSequence(int(seed)).spawn(m):
             chain = _MICEData(block, k_pmm=donors, rng=np.random.default_rng(child))
             chain.update_all(iterations)
@@ -276,6 +264,24 @@ class PooledResult(ModelResult):
     model : list
         The fits that were pooled.
     """
+
+
+def _complete_data_df(fit, k: int) -> float:
+    """The degrees of freedom of a fit's coefficient tests, for Barnard-Rubin: the robust (or
+    design-based) test's denominator df where the fit has one (G - 1 for cluster-robust errors, the
+    design's df for weights), else the classical residual df, else n - k.
+
+    Examples
+    --------
+    >>> class Fit:
+    ...     fit = pd.DataFrame({"f_df2": [np.nan], "robust_f_df2": [5.0]}); n = 490
+    >>> _complete_data_df(Fit(), 2)
+    5.0
+    """
+    for column in ("robust_f_df2", "f_df2"):
+        if column in fit.fit and np.isfinite(value := float(fit.fit[column].iloc[0])):
+            return value
+    return float(fit.n - k)
 
 
 def pool_fits(results, *, level: float = 0.95, dfcom: float | None = None) -> PooledResult:
@@ -335,8 +341,7 @@ def pool_fits(results, *, level: float = 0.95, dfcom: float | None = None) -> Po
     Q = np.column_stack([r.coefficients["estimate"].to_numpy(dtype=float) for r in fits])
     U = np.column_stack([r.coefficients["std_error"].to_numpy(dtype=float) ** 2 for r in fits])
     if dfcom is None:
-        first = fits[0].fit
-        dfcom = float(first["f_df2"].iloc[0]) if "f_df2" in first else float(fits[0].n - len(terms[0]))
+        dfcom = _complete_data_df(fits[0], len(terms[0]))
     qbar, ubar, b = Q.mean(axis=1), U.mean(axis=1), Q.var(axis=1, ddof=1)
     t = ubar + (1 + 1 / m) * b
     riv = (1 + 1 / m) * b / ubar

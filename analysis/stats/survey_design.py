@@ -7,6 +7,7 @@ cluster column, ``svydesign(ids = ~cluster, weights = ~w)``:
 
 - :func:`weighted_estimate`: a weighted mean or share with its error, the design effect and the
   interval (``svymean``, ``svyciprop(method = "logit")``).
+- :func:`rao_scott_f`: Rao-Scott's corrected chi-square test of independence (``svychisq``).
 - :func:`design_covariance`: the linearisation covariance of a model's coefficients from its
   bread and score rows (``svyglm``'s ``vcov``), and :func:`cluster_codes` /
   :func:`design_weights`, which check the columns they come from.
@@ -214,3 +215,57 @@ def weighted_table(table: pd.DataFrame, data: pd.DataFrame, by: str | None, w: n
     order.insert(order.index(after) + 1, "weighted_n")
     order.insert(order.index("std_error") + 1, "deff")
     return out[order]
+
+
+def rao_scott_f(rows, cols, w) -> dict:
+    """Rao and Scott's second-order corrected Pearson chi-square test of independence of two
+    categorical variables, as an F: R's ``svychisq(~rows + cols, svydesign(ids = ~1, weights =
+    ~w), statistic = "F")`` (the default).
+
+    ``rows``, ``cols`` and ``w`` hold one value per respondent of the whole design; respondents
+    with a missing ``rows`` or ``cols`` stay in the design (N counts them, as in ``survey``).
+
+    - p: the weighted cell shares of the respondents with both values, with their linearisation
+      covariance V (:func:`design_covariance` of the scores w_i (m_i - p) / sum(w), m_i the cell
+      indicators);
+    - X^2: Pearson's statistic (no continuity correction) of the table of the shares scaled to N;
+    - Delta = (C' D^-1 C / N)^-1 C' D^-1 V D^-1 C, D = diag(p), C the interaction columns of the
+      saturated cell model residualised on the main effects;
+    - F = X^2 / tr(Delta) on (d, d (N - 1)) degrees of freedom, d = tr(Delta)^2 / tr(Delta^2).
+
+    Returns ``statistic, df1, df2, p_value`` (NaN when either variable has one value).
+
+    Examples
+    --------
+    >>> r = rao_scott_f([0, 1, 0, 1, 1, 0], ["a", "a", "a", "b", "b", "b"], np.ones(6))
+    >>> round(r["statistic"], 4), round(r["df1"], 4), round(r["df2"], 4)  # R: 0.5556 on (1, 5)
+    (0.5556, 1.0, 5.0)
+    """
+    rows, cols = pd.Series(np.asarray(rows, dtype=object)), pd.Series(np.asarray(cols, dtype=object))
+    w = np.asarray(w, float)
+    N = len(w)
+    ok = (rows.notna() & cols.notna()).to_numpy()
+    r_codes, r_levels = pd.factorize(rows[ok], sort=True)
+    c_codes, c_levels = pd.factorize(cols[ok], sort=True)
+    nr, nc = len(r_levels), len(c_levels)
+    if nr < 2 or nc < 2:
+        return dict.fromkeys(["statistic", "df1", "df2", "p_value"], np.nan)
+    cells = np.zeros((int(ok.sum()), nr * nc))
+    cells[np.arange(len(cells)), r_codes + nr * c_codes] = 1.0
+    wc = w[ok]
+    p = wc @ cells / wc.sum()
+    scores = np.zeros((N, nr * nc))
+    scores[ok] = wc[:, None] * (cells - p) / wc.sum()
+    V = design_covariance(np.eye(nr * nc), scores)
+    r_of, c_of = np.tile(np.arange(nr), nc), np.repeat(np.arange(nc), nr)
+    main = np.column_stack([np.ones(nr * nc)] + [r_of == i for i in range(1, nr)]
+                           + [c_of == j for j in range(1, nc)]).astype(float)
+    inter = np.column_stack([(r_of == i) & (c_of == j) for j in range(1, nc) for i in range(1, nr)]).astype(float)
+    C = inter - main @ np.linalg.lstsq(main, inter, rcond=None)[0]
+    inv_d = np.diag(np.divide(1.0, p, out=np.zeros_like(p), where=p > 0))
+    delta = np.linalg.solve(C.T @ inv_d @ C / N, C.T @ inv_d @ V @ inv_d @ C)
+    trace = float(np.trace(delta))
+    d0 = trace ** 2 / float(np.trace(delta @ delta))
+    x2 = stats.chi2_contingency((p * N).reshape(nc, nr).T, correction=False)[0]
+    F = float(x2 / trace)
+    return {"statistic": F, "df1": d0, "df2": d0 * (N - 1), "p_value": float(stats.f.sf(F, d0, d0 * (N - 1)))}

@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
-from statsmodels.stats.multitest import multipletests
 
 from ..arguments import as_names, check_call, given
 from ..deprecations import old_calls
@@ -36,6 +35,7 @@ from ..disclosure import DEFAULT_THRESHOLD, few_either_side
 from ..errors import Problem, SurveyDataError, SurveyDataWarning, fail
 from ..instruments import scale_names
 from ..measures.scoring import respondents
+from .groups import CORRECTIONS, adjusted_p
 from .intervals import (
     difference_in_means,
     difference_in_shares,
@@ -51,7 +51,6 @@ OTHER_HEADLINES = ["intend_leave_job", "presenteeism_2plus", "dissatisfied", "ex
 COLUMNS = ["outcome", "from_wave", "to_wave", "n_from", "n_to", "n_pairs", "value_from", "value_to", "measure",
            "estimate", "std_error", "conf_low", "conf_high", "test", "statistic", "df", "p_value", "adjusted_p_value",
            "test_method", "note", "suppressed"]
-CORRECTIONS = ("holm", "fdr_bh", None)
 #: McNemar's test is exact (binomial) below this many respondents who changed answer.
 EXACT_BELOW = 25
 
@@ -206,18 +205,9 @@ def compare_waves(data, outcomes=None, *, by: str = "wave", level: float = 0.95,
             else:
                 rows.append(_compare(m, a, b, finite(frames[a][m]), finite(frames[b][m]), level, threshold))
         part = pd.DataFrame(rows, columns=COLUMNS)
-        part["adjusted_p_value"] = _corrected(part["p_value"], correction)
+        part["adjusted_p_value"] = adjusted_p(part["p_value"], correction)
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
-
-
-def _corrected(p: pd.Series, correction: str | None) -> pd.Series:
-    """p values corrected across the family (the tested ones; NaN stays NaN)."""
-    out = pd.Series(np.nan, index=p.index)
-    tested = p.notna().to_numpy()
-    if tested.any():
-        out[tested] = multipletests(p[tested], method=correction)[1] if correction else p[tested]
-    return out
 
 
 def _compare(outcome: str, a: str, b: str, x: np.ndarray, y: np.ndarray, level: float, threshold: int) -> dict:

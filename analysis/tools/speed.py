@@ -440,8 +440,10 @@ def report(results: dict) -> str:
     return "\n".join(lines) + "\n\n" + parts_note
 
 
-def main(n: int = 1_000_000) -> dict:
-    """Generate the data, run each stage in its own process and print a summary table."""
+def main(n: int = 1_000_000, *, coverage: int = 0) -> dict:
+    """Generate the data, run each stage in its own process and print a summary table; with
+    ``coverage`` replications, also the coverage simulation of multiple imputation
+    (:func:`analysis.tools.coverage.imputation_coverage`), which is not timed."""
     from ..synthetic import demo_wave
 
     results: dict = {"n": n, "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
@@ -472,6 +474,13 @@ def main(n: int = 1_000_000) -> dict:
           f"({results['parquet']['n_scores']} scores); {results['machine']}")
     print(f"  files: CSV {results['csv_mb']:.0f} MB, Parquet {results['parquet_mb']:.0f} MB\n")
     print(report(results))
+    if coverage:
+        from .coverage import imputation_coverage
+        from .coverage import report as coverage_report
+
+        table = imputation_coverage(coverage)
+        results["coverage"] = table.to_dict("records")
+        print(coverage_report(table))
     return results
 
 

@@ -90,3 +90,48 @@ fix <- function(x) if (is.list(x)) lapply(x, fix) else if (is.double(x)) num(x) 
 writeLines(toJSON(fix(ref), auto_unbox = TRUE, json_verbatim = TRUE, pretty = TRUE), "reference.json")
 str(ref[c("share_high", "mean_pss4")])
 print(sb_mean); print(summary(sg)$coefficients[1:3, ]); print(sg$df.residual); print(sgc$df.residual)
+
+# ---- compare_groups(weights = "w"): design-based group comparisons --------------------------
+# Appended section: adds the key compare_groups_weighted to reference.json (keys above unchanged).
+# england: two groups (England / elsewhere; 38 without a nation stay in the design with no group).
+d$england <- factor(ifelse(d$nation == "England", "England", "elsewhere"), levels = c("England", "elsewhere"))
+des2 <- svydesign(ids = ~1, weights = ~w, data = d)
+term_test <- function(m, by) {
+  r <- regTermTest(m, as.formula(paste0("~", by)), method = "Wald")
+  list(statistic = dbl(r$Ftest), df1 = dbl(r$df), df2 = dbl(r$ddf), p_value = dbl(r$p))
+}
+compare_one <- function(outcome, by) {
+  f <- as.formula(paste(outcome, "~", by))
+  lin <- svyglm(f, des2)                                 # gaussian: coefficients are differences
+  out <- list(wald_linear = term_test(lin, by))
+  if (outcome == "high") {
+    # Rao-Scott's second-order corrected Pearson chi-square as an F (svychisq's default)
+    rs <- svychisq(as.formula(paste0("~", outcome, " + ", by)), des2, statistic = "F")
+    out$rao_scott <- list(statistic = dbl(rs$statistic), df1 = dbl(rs$parameter[1]), df2 = dbl(rs$parameter[2]),
+                          p_value = dbl(rs$p.value))
+  }
+  if (nlevels(d[[by]]) == 2) {
+    ci <- confint(lin, ddf = lin$df.residual)
+    s <- coef(summary(lin, df.resid = lin$df.residual))
+    # first group minus second = minus the coefficient of the second group's dummy
+    out$difference <- list(estimate = -dbl(s[2, 1]), std_error = dbl(s[2, 2]), conf_low = -dbl(ci[2, 2]),
+                           conf_high = -dbl(ci[2, 1]), df = lin$df.residual)
+    sb <- svyby(as.formula(paste0("~", outcome)), as.formula(paste0("~", by)), des2, svymean, covmat = TRUE)
+    sc <- svycontrast(sb, c(1, -1))
+    out$svycontrast <- list(estimate = dbl(coef(sc)), std_error = dbl(SE(sc)))
+  }
+  sb <- svyby(as.formula(paste0("~", outcome)), as.formula(paste0("~", by)), des2, svymean)
+  out$svyby <- list(groups = as.character(sb[[by]]), estimate = dbl(coef(sb)), std_error = dbl(SE(sb)))
+  out
+}
+ref$compare_groups_weighted <- list(
+  england = list(pss4 = compare_one("pss4", "england"), high = compare_one("high", "england")),
+  sector = list(pss4 = compare_one("pss4", "sector"), high = compare_one("high", "sector"))
+)
+# an empty cell: nobody of sector 'other' has high = 1 (high0); survey takes 1/p of an empty cell as 0
+des3 <- update(des2, high0 = ifelse(!is.na(sector) & sector == "other", 0, high))
+rs0 <- svychisq(~high0 + sector, des3, statistic = "F")
+ref$compare_groups_weighted$sector_empty_cell <- list(statistic = dbl(rs0$statistic), df1 = dbl(rs0$parameter[1]),
+                                                      df2 = dbl(rs0$parameter[2]), p_value = dbl(rs0$p.value))
+writeLines(toJSON(fix(ref), auto_unbox = TRUE, json_verbatim = TRUE, pretty = TRUE), "reference.json")
+str(ref$compare_groups_weighted$england)
