@@ -127,17 +127,7 @@ def prevalence(data: pd.DataFrame, outcomes, *, by: str | None = None, total: bo
     >>> wt[["n", "count", "weighted_n"]].values.tolist(), round(float(wt["estimate"].item()), 3)
     ([[82.0, 30.0, 122.0]], 0.344)
     """
-    data = respondents(data, "prevalence()")
-    outcomes, threshold = _check(data, outcomes, by, level, threshold, "prevalence()", binary=True)
-    table = estimate_table(data, outcomes, by, "share", level, total=by is not None and total)
-    figures = SHARE_FIGURES
-    if weights is not None:
-        w = design_weights(data, weights, "prevalence()")
-        table = weighted_table(table, data, by, w, "share", level, TOTAL)
-        figures = SHARE_FIGURES + ["weighted_n", "deff"]
-    out = _suppress(table, threshold, figures, group_marks(table, data, by, threshold, binary=True))
-    out.attrs["by"] = by
-    return out
+    return _estimates(data, outcomes, by, total, level, threshold, weights, "prevalence()", "share")
 
 
 @old_calls(positional=("by", "level", "threshold"))
@@ -206,15 +196,22 @@ def group_means(data: pd.DataFrame, outcomes, *, by: str | None = None, total: b
     >>> group_means(d.assign(w=[1.0, 1.0, 2.0, 2.0, 1.0]), "pss4", weights="w", threshold=1)["estimate"].item()
     7.666666666666667
     """
-    data = respondents(data, "group_means()")
-    outcomes, threshold = _check(data, outcomes, by, level, threshold, "group_means()", binary=False)
-    table = estimate_table(data, outcomes, by, "mean", level, total=by is not None and total)
-    figures = MEAN_FIGURES
+    return _estimates(data, outcomes, by, total, level, threshold, weights, "group_means()", "mean")
+
+
+def _estimates(data, outcomes, by, total, level, threshold, weights, caller: str, measure: str) -> pd.DataFrame:
+    """What :func:`prevalence` (``measure`` "share") and :func:`group_means` ("mean") do: check the
+    call, estimate per group (weighted, with design-based errors, when ``weights`` is given) and
+    suppress small groups."""
+    binary = measure == "share"
+    data = respondents(data, caller)
+    outcomes, threshold = _check(data, outcomes, by, level, threshold, caller, binary=binary)
+    table = estimate_table(data, outcomes, by, measure, level, total=by is not None and total)
+    figures = SHARE_FIGURES if binary else MEAN_FIGURES
     if weights is not None:
-        w = design_weights(data, weights, "group_means()")
-        table = weighted_table(table, data, by, w, "mean", level, TOTAL)
-        figures = MEAN_FIGURES + ["weighted_n", "deff"]
-    out = _suppress(table, threshold, figures, group_marks(table, data, by, threshold, binary=False))
+        table = weighted_table(table, data, by, design_weights(data, weights, caller), measure, level, TOTAL)
+        figures = figures + ["weighted_n", "deff"]
+    out = _suppress(table, threshold, figures, group_marks(table, data, by, threshold, binary=binary))
     out.attrs["by"] = by
     return out
 

@@ -70,11 +70,11 @@ from .estimates import group_means, prevalence
 from .intervals import (
     N_SIMULATIONS,
     SEED,
-    difference_in_shares,
     hedges_g,
     independence_test,
     interval_note,
     levels,
+    share_difference,
 )
 from .survey_design import design_weights, rao_scott_f
 
@@ -289,18 +289,16 @@ def _binary_test(sub: pd.DataFrame, by: str, outcome: str, present: list, level:
     """Pearson's chi-square (Fisher's exact test or a Monte Carlo p with small expected counts);
     the difference in shares with Newcombe's interval (two groups) or Cramer's V (more)."""
     table = pd.crosstab(sub[by], sub[outcome])
-    test = independence_test(table.to_numpy(), n_sim=n_sim, seed=seed)
+    if len(present) == 2:
+        x1, x0 = (sub.loc[sub[by] == lv, outcome] for lv in present)
+        test, diff, note = share_difference(table.to_numpy(), x1, x0, level, n_sim=n_sim, seed=seed)
+    else:
+        test = independence_test(table.to_numpy(), n_sim=n_sim, seed=seed)
     row = {"test": test["test"], "statistic": test["statistic"], "df1": test["df"], "p_value": test["p_value"],
            "test_method": test["test_method"], "small_expected": test["small_expected"], "note": test["note"]}
     if len(present) == 2:
-        x1, x0 = (sub.loc[sub[by] == lv, outcome] for lv in present)
-        diff = difference_in_shares(x1, x0, level)
-        name = {"exact": "Fisher's exact test"}.get(test["test_method"], "the chi-square (score) test")
-        clash = interval_note(test["p_value"], diff["conf_low"], diff["conf_high"], level, name,
-                              "Newcombe's interval")
         return row | {"measure": "difference_in_shares", "estimate": diff["estimate"],
-                      "conf_low": diff["conf_low"], "conf_high": diff["conf_high"],
-                      "note": "; ".join(n for n in (row["note"], clash) if n)}
+                      "conf_low": diff["conf_low"], "conf_high": diff["conf_high"], "note": note}
     if table.shape[1] < 2:  # nobody (or everybody) has the outcome: no association to measure
         return row | {"measure": "cramers_v"}
     n = table.to_numpy().sum()

@@ -245,6 +245,28 @@ def interval_note(p_value: float, conf_low: float, conf_high: float, level: floa
             "the boundary")
 
 
+def share_difference(table, x1, x0, level: float = 0.95, **simulation) -> tuple[dict, dict, str]:
+    """The test of a 2 x 2 table (:func:`independence_test`: the chi-square score test, or Fisher's
+    exact test with small expected counts) with Newcombe's interval of the difference in shares
+    (:func:`difference_in_shares`), and the note on both (the test's own, and
+    :func:`interval_note` when the two disagree about 0).
+
+    Returns (test, difference, note); ``simulation`` is passed to :func:`independence_test`.
+
+    Examples
+    --------
+    >>> x1, x0 = np.r_[np.ones(30), np.zeros(20)], np.r_[np.ones(20), np.zeros(30)]
+    >>> test, diff, note = share_difference([[30, 20], [20, 30]], x1, x0)
+    >>> test["test"], round(diff["estimate"], 2), note
+    ('chi_square', 0.2, '')
+    """
+    test = independence_test(table, **simulation)
+    diff = difference_in_shares(x1, x0, level)
+    name = "Fisher's exact test" if test["test_method"] == "exact" else "the chi-square (score) test"
+    clash = interval_note(test["p_value"], diff["conf_low"], diff["conf_high"], level, name, "Newcombe's interval")
+    return test, diff, "; ".join(n for n in (test["note"], clash) if n)
+
+
 def difference_in_means(x1, x0, level: float = 0.95) -> dict:
     """The mean of ``x1`` minus that of ``x0``: Welch's t test and its interval.
 

@@ -252,11 +252,8 @@ def fit_ols(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, ro
     if weights is not None:
         w = w_all[rows]
         res = sm.WLS(md.y, md.X, weights=w).fit()
-        Xv = md.X.to_numpy()
-        bread = np.linalg.inv(Xv.T @ (w[:, None] * Xv))
-        scores = (w * res.resid.to_numpy())[:, None] * Xv
-        design = _design_tests(res.params.to_numpy(), design_covariance(bread, scores, groups, _units(data, g_all)),
-                               groups, level, len(rows))
+        design = _linearised(res.params.to_numpy(), md.X.to_numpy(), w, 1.0, res.resid.to_numpy(), groups,
+                             _units(data, g_all), level, len(rows))
         res_r = None
         se, tval, pval, ci = design["se"], design["t"], design["p"], design["ci"]
     else:
@@ -349,6 +346,15 @@ def _model_clusters(g_all, rows: np.ndarray, cluster, caller: str):
                       f"errors are unreliable below {MIN_CLUSTERS} clusters (they tend to be too small)",
                       SurveyDataWarning, stacklevel=3)
     return groups
+
+
+def _linearised(b, X, w, v, r, groups, units, level, n) -> dict:
+    """Design-based (linearisation) inference for a weighted fit, as R's ``svyglm``: the bread
+    (X' diag(w v) X)^-1 with v the working weight (1 for least squares, p(1 - p) for the logit),
+    the scores w r x_i with r the response residual, and :func:`_design_tests` on their sandwich."""
+    bread = np.linalg.inv(X.T @ ((w * v)[:, None] * X))
+    scores = (w * r)[:, None] * X
+    return _design_tests(b, design_covariance(bread, scores, groups, units), groups, level, n)
 
 
 def _design_tests(b: np.ndarray, V: np.ndarray, groups, level: float, n: int) -> dict:
@@ -757,19 +763,27 @@ def _average_marginal_effects(params: np.ndarray, X: np.ndarray, V: np.ndarray, 
     Var(AME) = J V J' with ``V`` the coefficients' covariance (robust when the model's is).
     With ``weights``, every mean over respondents is the weighted mean (the weights taken as fixed).
     """
-    if weights is not None:
-        return _weighted_average_marginal_effects(params, np.ascontiguousarray(X), V, level, discrete or {},
-                                                  np.asarray(weights, float) / np.sum(weights))
     discrete = discrete or {}
     X = np.ascontiguousarray(X)
+    n = X.shape[0]
+    a = None if weights is None else np.asarray(weights, float) / np.sum(weights)
+
+    def mean(v):
+        """The mean over respondents (weighted by ``a``)."""
+        return v.mean() if a is None else float(a @ v)
+
+    def mean_rows(v, M):
+        """The mean over respondents of v_i times row i of M (weighted by ``a``)."""
+        return np.dot(v, M) / n if a is None else (a * v) @ M
+
     eta = np.dot(X, params)
     e = np.exp(-eta)
     pdf = e / (1 + e) ** 2  # Λ'(η), as statsmodels' Logit.pdf
     p = 1 / (1 + e)
-    # The respondent-level effects averaged in statsmodels' order, so the AMEs are the same numbers.
-    effects = np.dot(pdf[:, None], params[None, :]).mean(0)
-    n = X.shape[0]
-    jac = np.diag(np.full(len(params), pdf.mean())) + np.outer(params, np.dot(pdf * (1 - 2 * p), X) / n)
+    # Unweighted, the respondent-level effects are averaged in statsmodels' order, so the AMEs are
+    # the same numbers as get_margeff's.
+    effects = np.dot(pdf[:, None], params[None, :]).mean(0) if a is None else mean(pdf) * params
+    jac = np.diag(np.full(len(params), mean(pdf))) + np.outer(params, mean_rows(pdf * (1 - 2 * p), X))
     kinds = np.array(["derivative"] * len(params), dtype=object)
     for j, group in discrete.items():
         ends = []
@@ -778,33 +792,7 @@ def _average_marginal_effects(params: np.ndarray, X: np.ndarray, V: np.ndarray, 
             Z[:, group] = 0.0
             Z[:, j] = value
             pz = 1 / (1 + np.exp(-np.dot(Z, params)))
-            ends.append((pz.mean(), np.dot(pz * (1 - pz), Z) / n))
-        effects[j] = ends[0][0] - ends[1][0]
-        jac[j] = ends[0][1] - ends[1][1]
-        kinds[j] = "discrete change"
-    cov = (jac @ V @ jac.T)[1:, 1:]
-    ame, se = effects[1:], np.sqrt(np.diag(cov))
-    q = stats.norm.ppf(1 - (1 - level) / 2)
-    return pd.DataFrame({"measure": "average_marginal_effect", "effect": kinds[1:], "estimate": ame,
-                         "std_error": se, "statistic": ame / se, "p_value": stats.norm.sf(np.abs(ame / se)) * 2,
-                         "conf_low": ame - q * se, "conf_high": ame + q * se})
-
-
-def _weighted_average_marginal_effects(params, X, V, level, discrete, a) -> pd.DataFrame:
-    """:func:`_average_marginal_effects` with the means over respondents weighted by ``a`` (sum 1)."""
-    p = 1 / (1 + np.exp(-(X @ params)))
-    pdf = p * (1 - p)
-    effects = float(a @ pdf) * params
-    jac = np.diag(np.full(len(params), float(a @ pdf))) + np.outer(params, (a * pdf * (1 - 2 * p)) @ X)
-    kinds = np.array(["derivative"] * len(params), dtype=object)
-    for j, group in discrete.items():
-        ends = []
-        for value in (1.0, 0.0):
-            Z = X.copy()
-            Z[:, group] = 0.0
-            Z[:, j] = value
-            pz = 1 / (1 + np.exp(-(Z @ params)))
-            ends.append((float(a @ pz), (a * pz * (1 - pz)) @ Z))
+            ends.append((mean(pz), mean_rows(pz * (1 - pz), Z)))
         effects[j] = ends[0][0] - ends[1][0]
         jac[j] = ends[0][1] - ends[1][1]
         kinds[j] = "discrete change"
@@ -948,11 +936,9 @@ def fit_logit(data: pd.DataFrame, outcome: str, predictors, *, covariates=None, 
     n = int(res.nobs)
     n_events = int(y.sum())
     if w is not None:
-        Xv = md.X.to_numpy()
         b = res.params.to_numpy()
-        bread = np.linalg.inv(Xv.T @ ((w * p_hat * (1 - p_hat))[:, None] * Xv))
-        scores = (w * (y - p_hat))[:, None] * Xv
-        design = _design_tests(b, design_covariance(bread, scores, groups, _units(data, g_all)), groups, level, n)
+        design = _linearised(b, md.X.to_numpy(), w, p_hat * (1 - p_hat), y - p_hat, groups, _units(data, g_all),
+                             level, n)
         cov = design["cov"]
         coefs = _tidy(b, design["se"], design["t"], design["p"], design["ci"], md.X.columns)
         W = float(w.sum())

@@ -38,11 +38,10 @@ from ..measures.scoring import respondents
 from .groups import CORRECTIONS, adjusted_p
 from .intervals import (
     difference_in_means,
-    difference_in_shares,
     finite,
-    independence_test,
     interval_note,
     levels,
+    share_difference,
 )
 
 #: The measures compared by default, where every wave has them (the HSE scales from their file).
@@ -224,11 +223,7 @@ def _compare(outcome: str, a: str, b: str, x: np.ndarray, y: np.ndarray, level: 
         if np.unique(np.concatenate([x, y])).size < 2:
             return row | {"estimate": y.mean() - x.mean()}
         table = [[y.sum(), len(y) - y.sum()], [x.sum(), len(x) - x.sum()]]
-        test = independence_test(table)
-        diff = difference_in_shares(y, x, level)
-        name = "Fisher's exact test" if test["test_method"] == "exact" else "the chi-square (score) test"
-        note = "; ".join(n for n in (test["note"], interval_note(test["p_value"], diff["conf_low"], diff["conf_high"],
-                                                                   level, name, "Newcombe's interval")) if n)
+        test, diff, note = share_difference(table, y, x, level)
         return row | diff | {"test": test["test"], "statistic": test["statistic"], "df": test["df"],
                              "p_value": test["p_value"], "test_method": test["test_method"], "note": note}
     row |= {"measure": "difference_in_means"}
