@@ -263,6 +263,19 @@ def fail(kind: str, message: str, fix: str = "", *, column: str | None = None, p
                           outcome=outcome)
 
 
+def _picked(array, positions):
+    """``array[positions]`` as a NumPy object array, blanks as None: a pandas array (ids kept as a
+    string array) is indexed first, so only the cells picked become Python objects."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(array, pd.api.extensions.ExtensionArray):
+        picked = np.asarray(array[positions], dtype=object)
+        picked[np.asarray(pd.isna(picked), dtype=bool)] = None
+        return picked
+    return np.asarray(array, dtype=object)[positions]
+
+
 def problem_at(
     kind: str,
     column: str | None,
@@ -291,11 +304,11 @@ def problem_at(
     mask = np.asarray(mask, dtype=bool)
     positions = np.flatnonzero(mask)
     shown = positions[:SHOW]
-    shown_ids = tuple(np.asarray(ids, dtype=object)[shown]) if ids is not None else ()
+    shown_ids = tuple(_picked(ids, shown)) if ids is not None else ()
     distinct: tuple = ()
     n_values = 0
     if values is not None:
-        picked = values.iloc[positions] if isinstance(values, pd.Series) else np.asarray(values, dtype=object)[positions]
+        picked = values.iloc[positions] if isinstance(values, pd.Series) else _picked(values, positions)
         bad = pd.unique(pd.Series(np.asarray(picked, dtype=object), dtype=object))
         n_values = len(bad)
         distinct = tuple(bad[:SHOW])

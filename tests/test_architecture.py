@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "analysis"
 
 #: Top-level name inside analysis -> layer (0 is the bottom).
 LAYERS = {
-    "errors": 0, "paths": 0, "arguments": 0, "deprecations": 0,
+    "errors": 0, "paths": 0, "arguments": 0, "deprecations": 0, "parallel": 0,
     "files": 1, "disclosure": 1, "specs": 1, "instruments": 1, "labels": 1,
     "reading": 2,
     "measures": 3,

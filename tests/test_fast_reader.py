@@ -40,8 +40,17 @@ CODEBOOKS = {
 
 #: How the file is read: pandas' C parser; pyarrow typing every column from its distinct texts;
 #: pyarrow parsing number columns straight to floats (a sample of 64 bytes: the header and a row
-#: or two decide, so that the rows below test the fallback too).
+#: or two decide, so that the rows below test the fallback too), a file without quotes in three
+#: parts of 4 KB batches, so that small files cross part and batch boundaries too.
 READERS = {"pandas": (2**62, arrow_csv.SAMPLE_BYTES), "words": (0, 2**40), "typed": (0, 64)}
+
+
+def _reader(monkeypatch, reader: str) -> None:
+    min_bytes, sample = READERS[reader]
+    monkeypatch.setattr(arrow_csv, "MIN_BYTES", min_bytes)
+    monkeypatch.setattr(arrow_csv, "SAMPLE_BYTES", sample)
+    monkeypatch.setattr(arrow_csv, "PARTS", 3)
+    monkeypatch.setattr(arrow_csv, "BLOCK_BYTES", 4096)
 
 
 def _codebook(path: Path) -> Codebook:
@@ -51,9 +60,7 @@ def _codebook(path: Path) -> Codebook:
 
 def _read(monkeypatch, path: Path, reader: str):
     """The raw table's frame, or the problems read_csv reports, through one reader."""
-    min_bytes, sample = READERS[reader]
-    monkeypatch.setattr(arrow_csv, "MIN_BYTES", min_bytes)
-    monkeypatch.setattr(arrow_csv, "SAMPLE_BYTES", sample)
+    _reader(monkeypatch, reader)
     cb = _codebook(path)
     try:
         with warnings.catch_warnings():
@@ -76,9 +83,7 @@ def test_both_readers_give_identical_tables_or_problems(monkeypatch, path):
 
 
 def _load(monkeypatch, path: Path, reader: str):
-    min_bytes, sample = READERS[reader]
-    monkeypatch.setattr(arrow_csv, "MIN_BYTES", min_bytes)
-    monkeypatch.setattr(arrow_csv, "SAMPLE_BYTES", sample)
+    _reader(monkeypatch, reader)
     codebook = SYNTHETIC_DIR / CODEBOOKS[path.name] if path.name in CODEBOOKS else None
     try:
         with warnings.catch_warnings():
@@ -106,13 +111,23 @@ def test_both_readers_load_identical_waves_or_the_same_message(monkeypatch, path
 def _spy(monkeypatch):
     """Record the column types of every pyarrow read of the fast reader."""
     calls = []
-    real = arrow_csv._read
+    real, real_parts = arrow_csv._read, arrow_csv._read_in_parts
 
     def spy(source, types, raw_names, options):
         calls.append({n: str(t) for n, t in types.items()})
         return real(source, types, raw_names, options)
 
+    def spy_parts(source, types, raw_names, options):  # a read unless it declines (None)
+        got = ...  # (stays so when the read raises)
+        try:
+            got = real_parts(source, types, raw_names, options)
+        finally:
+            if got is not None:
+                calls.append({n: str(t) for n, t in types.items()})
+        return got
+
     monkeypatch.setattr(arrow_csv, "_read", spy)
+    monkeypatch.setattr(arrow_csv, "_read_in_parts", spy_parts)
     monkeypatch.setattr(arrow_csv, "SAMPLE_BYTES", 64)
     return calls
 
@@ -159,6 +174,55 @@ def test_a_cell_below_the_sample_that_is_not_a_plain_number_is_read_as_pandas_re
     assert calls[1]["x"] == "double"  # tried typed first
     # Read again from the distinct texts, except when the typed read was right (an empty cell).
     assert len(calls) == (2 if last == "" else 3)
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 7])
+@pytest.mark.parametrize("case", ["plain", "no final line end", "crlf", "blank line", "nan far down",
+                                  "text far down", "short row far down"])
+def test_a_file_read_in_parts_is_the_file_pandas_reads(tmp_path, monkeypatch, parts, case):
+    """The typed read of a file without quotes runs in parts (one per core) of small batches; the
+    table is pandas' whatever the number of parts, and a file whose lines do not count as rows
+    (a blank line) or whose cells below the sample are not numbers is read again another way."""
+    calls = _spy(monkeypatch)
+    monkeypatch.setattr(arrow_csv, "PARTS", parts)
+    monkeypatch.setattr(arrow_csv, "BLOCK_BYTES", 1024)
+    text = _rows(400, "2.5")
+    if case == "no final line end":
+        text = text.rstrip("\n")
+    elif case == "crlf":
+        text = text.replace("\n", "\r\n")
+    elif case == "blank line":
+        text = text.replace("r300,", "\nr300,")
+    elif case == "nan far down":
+        text = text.replace("r350,1.0,", "r350,nan,")
+    elif case == "text far down":
+        text = text.replace("r350,1.0,", "r350,n/a,")
+    elif case == "short row far down":
+        text = text.replace("r350,1.0,2,", "r350,1.0,")
+    path = write_csv(tmp_path / "t.csv", text)
+    monkeypatch.setattr(arrow_csv, "MIN_BYTES", 2**62)
+    if case == "short row far down":  # pandas' reader words the error; the fast one declines
+        with pytest.raises(arrow_csv.NotArrowReadable):
+            arrow_csv.read_csv_arrow(path, "utf-8", ",", ["id"])
+        return
+    expected = read_csv(path, text_columns=["id"]).frame
+    got = arrow_csv.read_csv_arrow(path, "utf-8", ",", ["id"])
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert calls[1]["x"] == "double"  # typed first
+    # the sample and the typed read (in parts, or whole when the parts' rows do not add up to their
+    # lines: the blank line); read again by words when a cell is not a number (or is "nan")
+    assert len(calls) == (3 if case in ("nan far down", "text far down") else 2)
+
+
+def test_parts_split_a_large_file_on_line_ends_and_count_its_rows():
+    data = b"a,b\n" + b"".join(b"%d,%d.5\n" % (i, i) for i in range(10_000))
+    got = arrow_csv._read_in_parts(data, {"a": arrow_csv._WORDS, "b": arrow_csv.pa.float64()}, ["a", "b"],
+                                   (True, "utf-8", ",", False))
+    assert len(got[1].values) == 10_000 and got[1].null_count == 0
+    assert np.array_equal(got[1].values, np.arange(10_000) + 0.5)
+    assert arrow_csv._count_lines(memoryview(b"x\ny\n")) == 2 and arrow_csv._count_lines(memoryview(b"x\ny")) == 2
+    assert arrow_csv._count_lines(memoryview(b"")) == 0
+    assert arrow_csv._count_lines(memoryview(b"\n" * 10), step=3) == 10
 
 
 def test_small_files_are_typed_from_their_distinct_texts_only(tmp_path, monkeypatch):

@@ -21,6 +21,7 @@ from ..arguments import as_table, as_wave
 from ..errors import SurveyDataWarning, fail
 from ..reading.exclusions import concat_logs, empty_log, make_log
 from ..instruments import Instrument, Scale
+from ..parallel import pool
 
 
 @dataclass(frozen=True)
@@ -89,35 +90,66 @@ def _item_column(data: pd.DataFrame, item: str) -> np.ndarray:
     return data[item].to_numpy(dtype="float64", na_value=np.nan)
 
 
+#: Respondents scored at a time: each item's block of answers, the running totals and the counts
+#: stay in the processor's cache while every item of the scale is added in.
+_ROWS_AT_A_TIME = 1 << 15
+
+
 def _scale_sums(data: pd.DataFrame, instrument: Instrument, scale: Scale, out: np.ndarray):
     """Write the keyed item total of ``scale`` into ``out``; return the answered counts.
 
-    Reverse keying without copying the items: sum(keyed) = sum(positive items) - sum(reversed
-    items) + (min + max) x (reversed items answered). Memory traffic, not arithmetic, is what
-    costs at a million respondents, so each item column is read once and nothing is copied.
+    Memory traffic, not arithmetic, is what costs at a million respondents, so the respondents
+    are taken a block at a time (:data:`_ROWS_AT_A_TIME`): each item's answers are read from
+    memory once, while the totals and counts stay in the processor's cache. Each item adds its
+    answer with a missing answer counted as the scale's lowest answer ``lo`` (one pass, no
+    mask), and the totals are put right at the end from the counts of missing answers::
+
+        keyed total = sum(positive) - sum(reversed) - lo x missing(positive) + lo x missing(reversed)
+                      + (lo + hi) x answered(reversed)
+
+    where the sums run over every item, missing answers as ``lo``. With whole-number answers
+    every step is exact. (A block holding an answer below ``lo``, which a validated wave never
+    does, is added cell by cell instead, so that no answer is ever clipped.)
     """
     n = len(data)
-    # Counts of at most len(scale.items) answers: one byte each (int16 for a scale of over 127
-    # items) moves an eighth of the memory int64 would, and the validity mask is one reused buffer.
-    count_type = "int8" if len(scale.items) < 128 else "int16"
-    answered = np.zeros(n, dtype=count_type)
-    rev_answered = np.zeros(n, dtype=count_type)
-    valid = np.empty(n, dtype=bool)
-    out[:] = 0.0
+    lo, hi = float(instrument.answer_min), float(instrument.answer_max)
+    # Counts of at most len(scale.items) missing answers: one byte each (int16 for a scale of over
+    # 127 items).
+    count_type = np.int8 if len(scale.items) < 128 else np.int16
+    missing = np.zeros(n, dtype=count_type)
+    rev_missing = np.zeros(n, dtype=count_type)
+    step = min(n, _ROWS_AT_A_TIME)
+    blank, filled = np.empty(step, dtype=bool), np.empty(step)
     reverse = set(instrument.reverse)
-    for item in scale.items:
-        col = _item_column(data, item)
-        np.isnan(col, out=valid)
-        np.logical_not(valid, out=valid)
-        if item in reverse:
-            np.subtract(out, col, out=out, where=valid)
-            np.add(rev_answered, valid, out=rev_answered, casting="unsafe")
-        else:
-            np.add(out, col, out=out, where=valid)
-        np.add(answered, valid, out=answered, casting="unsafe")
-    if reverse & set(scale.items):
-        out += rev_answered * float(instrument.answer_min + instrument.answer_max)
-    return answered
+    columns = [(_item_column(data, item), item in reverse) for item in scale.items]
+    n_reversed = sum(1 for _, r in columns if r)
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        total, nan, cells_filled = out[start:stop], blank[:stop - start], filled[:stop - start]
+        total[:] = 0.0
+        for column, reversed_item in columns:
+            cells = column[start:stop]
+            np.not_equal(cells, cells, out=nan)  # NaN: no answer
+            count = rev_missing[start:stop] if reversed_item else missing[start:stop]
+            np.add(count, nan.view(np.int8) if count_type is np.int8 else nan, out=count, casting="unsafe")
+            if np.fmin.reduce(cells) < lo:  # never in a validated wave: no answer may be clipped
+                np.copyto(cells_filled, cells)
+                np.copyto(cells_filled, lo, where=nan)
+            else:
+                np.fmax(cells, lo, out=cells_filled)  # a missing answer as lo
+            (np.subtract if reversed_item else np.add)(total, cells_filled, out=total)
+        # The correction, while the block is in the cache: (lo + hi) x answered(reversed) is
+        # (lo + hi) x n_reversed - (lo + hi) x missing(reversed).
+        if lo:
+            np.multiply(missing[start:stop], lo, out=cells_filled)
+            np.subtract(total, cells_filled, out=total)
+        if n_reversed:
+            np.multiply(rev_missing[start:stop], lo - (lo + hi), out=cells_filled)
+            np.add(total, cells_filled, out=total)
+            total += (lo + hi) * n_reversed
+    np.add(missing, rev_missing, out=missing)
+    np.subtract(count_type(len(columns)), missing, out=missing)
+    return missing  # now the answered counts
 
 
 def _score_scale(data: pd.DataFrame, instrument: Instrument, scale: Scale, rule: MissingRule, out: np.ndarray):
@@ -143,17 +175,21 @@ def _lookup(raw: np.ndarray, scale: Scale, out: np.ndarray) -> None:
     out[:] = np.where(valid, table[np.where(valid, whole, 0).astype(int)], np.nan)
 
 
-def _score_into(data: pd.DataFrame, instrument: Instrument, missing_rule, block: np.ndarray, row: int) -> int:
-    rule = _rule_for(instrument, missing_rule)
-    done = {}
-    for scale in instrument.scales:
-        if scale.score == "lookup":
-            _lookup(done[scale.lookup_from], scale, block[row])
-        else:
-            _score_scale(data, instrument, scale, rule, block[row])
-        done[scale.name] = block[row]
-        row += 1
-    return row
+def _score_block(data: pd.DataFrame, instruments, missing_rule, block: np.ndarray) -> None:
+    """Every scale of ``instruments`` into the rows of ``block``, in order: the item-based scales
+    several at a time on a large wave (:func:`analysis.parallel.pool`), then the look-up scales
+    from them."""
+    tasks, lookups, rows = [], [], {}
+    for inst in instruments:
+        rule = _rule_for(inst, missing_rule)
+        for scale in inst.scales:
+            rows[scale.name] = len(rows)
+            (lookups if scale.score == "lookup" else tasks).append((inst, scale, rule))
+    with pool(len(data)) as workers:
+        list(workers.map(lambda task: _score_scale(data, task[0], task[1], task[2], block[rows[task[1].name]]),
+                         tasks))
+    for _, scale, _ in lookups:
+        _lookup(block[rows[scale.lookup_from]], scale, block[rows[scale.name]])
 
 
 def score_instrument(data: pd.DataFrame, instrument: Instrument, missing_rule=None) -> pd.DataFrame:
@@ -174,7 +210,7 @@ def score_instrument(data: pd.DataFrame, instrument: Instrument, missing_rule=No
         One column per scale, named as in the instrument file; NaN where the rule is not met.
     """
     block = np.empty((len(instrument.scales), len(data)), dtype="float64")
-    _score_into(data, instrument, missing_rule, block, 0)
+    _score_block(data, [instrument], missing_rule, block)
     return pd.DataFrame(block.T, columns=[s.name for s in instrument.scales], index=data.index, copy=False)
 
 
@@ -236,9 +272,7 @@ def score_wave(wave, missing_rule=None, working_time: WorkingTime | None = None)
     names = [s.name for inst in instruments for s in inst.scales]
     # All scores go into one block, filled in place: no copy of a million-row frame.
     block = np.empty((len(names), len(data)), dtype="float64")
-    row = 0
-    for inst in instruments:
-        row = _score_into(data, inst, missing_rule, block, row)
+    _score_block(data, instruments, missing_rule, block)
     scores = pd.DataFrame(block.T, columns=names, index=data.index, copy=False)
     for inst in instruments:
         _check_keying(scores, inst, f"wave {wave.label}")

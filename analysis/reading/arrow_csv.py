@@ -17,6 +17,12 @@ of two ways:
   distinct text of the column (a handful for a survey answer) and spread to the cells by their
   codes.
 
+A file without quotes (no line end can be inside a cell) is read typed in parts, one run of
+whole lines per core, each by its own streaming reader, and each batch's numbers are written
+straight into the final arrays (:func:`_read_in_parts`): the numbers take new memory once rather
+than twice, and the parse and the copy overlap. The rows found must add up to the lines counted,
+part by part, or the file is read whole as above.
+
 Either way the rules are pandas':
 
 - an empty cell (quoted or not, or only spaces) is missing; nothing else is (``NA``, ``nan``,
@@ -47,12 +53,15 @@ import codecs
 import csv
 import mmap
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+
+from ..parallel import cores
 
 #: Files at least this large are worth the fast reader (below it, pandas takes well under a second).
 MIN_BYTES = 16 * 2**20
@@ -129,12 +138,12 @@ def read_csv_arrow(path, encoding: str, delimiter: str, text_columns=()) -> pd.D
         has_quotes and spaced) else {}
     if floats:  # the typed read: number columns parsed straight to floats
         try:
-            table = _read(source, {**words, **floats}, raw_names, options)
+            raw_columns = None if has_quotes else _read_in_parts(source, {**words, **floats}, raw_names, options)
+            if raw_columns is None:
+                raw_columns = _read(source, {**words, **floats}, raw_names, options).columns
         except _NotNumbers:
-            table = None  # a cell further down is not a number: read every column's words below
-        if table is not None:
-            raw_columns = table.columns
-            del table  # each column is freed as soon as it is typed
+            raw_columns = None  # a cell further down is not a number: read every column's words below
+        if raw_columns is not None:  # each column is freed as soon as it is typed
             columns = _columns(raw_columns, raw_names, header, keep_text, spaced, has_quotes, set(floats))
             del raw_columns
     if columns is None:
@@ -179,6 +188,128 @@ def _read(source, types: dict, raw_names: list, options) -> pa.Table:
     return table
 
 
+#: How many parts :func:`_read_in_parts` splits a file into (None: one per core, at most 8), and
+#: the bytes pyarrow parses at a time in each (a megabyte: larger batches leave the cache).
+PARTS: int | None = None
+BLOCK_BYTES = 1 << 20
+
+
+def _read_in_parts(source, types: dict, raw_names: list, options) -> list | None:
+    """The typed read of a file without quotes, parsed in parts on every core, its number columns
+    copied batch by batch into one array each.
+
+    Each part (a run of whole lines) is parsed by its own streaming reader into batches of about
+    :data:`BLOCK_BYTES`, and each batch's ``float64`` columns are written, empty cells as NaN,
+    straight into the final arrays: pyarrow's memory for a batch is reused by the next, so the
+    parsed numbers take new memory once, not twice (the parse's and the arrays'), which on a
+    machine that pays for the first touch of memory is seconds at a million respondents.
+
+    Returns
+    -------
+    list or None
+        One entry per column, in file order: a :class:`_Parsed` for the ``float64`` columns
+        (rows of one block of memory), a ChunkedArray for the others, as :func:`_read` gives
+        them; None when the file has quotes (a line end may be inside a cell), or when the rows
+        found differ from the lines counted (blank lines, line ends other than ``\\n`` or
+        ``\\r\\n``), and the file must be read whole instead.
+
+    Raises
+    ------
+    _NotNumbers, NotArrowReadable
+        As :func:`_read` does.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+    import threading
+
+    utf8, encoding, delimiter, has_quotes = options
+    if not utf8 or has_quotes:
+        return None
+    data = bytes(source) if isinstance(source, (bytearray, memoryview)) else source
+    if not isinstance(data, bytes):
+        data = Path(source).read_bytes()
+    start = data.find(b"\n") + 1
+    if start <= 0 or start >= len(data):
+        return None
+    parts = PARTS or min(8, cores())
+    view = memoryview(data)
+    bounds = [start]
+    for k in range(1, parts):
+        cut = data.find(b"\n", max(bounds[-1], start + (len(data) - start) * k // parts)) + 1
+        if 0 < cut < len(data):
+            bounds.append(cut)
+    bounds.append(len(data))
+    with ThreadPoolExecutor(max_workers=len(bounds) - 1) as pool:  # each part's lines, on every core
+        rows = list(pool.map(lambda j: _count_lines(view[bounds[j]:bounds[j + 1]]), range(len(bounds) - 1)))
+    offsets = np.cumsum([0] + rows)
+    number = [i for i, n in enumerate(raw_names) if types[n] == pa.float64()]
+    other = [i for i in range(len(raw_names)) if types[raw_names[i]] != pa.float64()]
+    block = np.empty((len(number), int(offsets[-1])))
+    nulls = np.zeros((len(bounds) - 1, len(number)), dtype=np.int64)
+    stop = threading.Event()
+
+    def part(j):
+        reader = pacsv.open_csv(
+            pa.BufferReader(view[bounds[j]:bounds[j + 1]]),
+            read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES, column_names=raw_names, use_threads=False),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                              escape_char=False, newlines_in_values=False,
+                                              ignore_empty_lines=True),
+            convert_options=pacsv.ConvertOptions(column_types=types, null_values=[""], strings_can_be_null=True,
+                                                 quoted_strings_can_be_null=True))
+        at, end, chunks = int(offsets[j]), int(offsets[j + 1]), []
+        for batch in reader:
+            m = batch.num_rows
+            if stop.is_set() or at + m > end:
+                return None
+            numbers = batch.select(number)
+            nulls[j] += [c.null_count for c in numbers.columns]
+            block[:, at:at + m] = np.asarray(numbers.to_tensor(null_to_nan=True, row_major=False)).T
+            chunks.append(batch.select(other).columns)
+            at += m
+        return chunks if at == end else None
+
+    with ThreadPoolExecutor(max_workers=len(bounds) - 1) as pool:
+        futures = [pool.submit(part, j) for j in range(len(bounds) - 1)]
+        try:
+            found = [future.result() for future in futures]
+        except pa.ArrowInvalid as exc:  # as _read words it
+            stop.set()
+            if "conversion error" in str(exc):
+                raise _NotNumbers(str(exc)) from exc
+            raise NotArrowReadable(str(exc)) from exc
+        finally:
+            stop.set()
+    if any(f is None for f in found) or not offsets[-1]:
+        return None
+    out: list = [None] * len(raw_names)
+    for k, i in enumerate(number):
+        out[i] = _Parsed(block[k], int(nulls[:, k].sum()))
+    for k, i in enumerate(other):
+        out[i] = pa.chunked_array([columns[k] for chunks in found for columns in chunks], types[raw_names[i]])
+    return out
+
+
+def _count_lines(view: memoryview, step: int = 1 << 22) -> int:
+    """The lines of a run of bytes: its line feeds, and one more when it does not end with one
+    (numpy, a block at a time: three times as fast as ``bytes.count``, and without the GIL)."""
+    codes = np.frombuffer(view, dtype=np.uint8)
+    found = np.empty(min(step, len(codes)), dtype=bool)
+    n = 0
+    for at in range(0, len(codes), step):
+        block = codes[at:at + step]
+        np.equal(block, 10, out=found[:len(block)])
+        n += int(np.count_nonzero(found[:len(block)]))
+    return n + int(len(codes) > 0 and codes[-1] != 10)
+
+
+class _Parsed(NamedTuple):
+    """A number column as :func:`_read_in_parts` parsed it: its values (NaN for empty cells) and
+    how many cells were empty."""
+
+    values: np.ndarray
+    null_count: int
+
+
 def _columns(raw_columns: list, raw_names: list, header: list, keep_text: set, spaced: bool,
              has_quotes: bool, floats: set) -> list | None:
     """The parsed columns as pandas Series typed as pandas' C parser types them (each entry of
@@ -197,7 +328,7 @@ def _columns(raw_columns: list, raw_names: list, header: list, keep_text: set, s
             return (_skip_initial_spaces(cells, has_quotes) if spaced else cells).to_pandas()
         return _typed_column(cells, spaced, has_quotes)
 
-    with ThreadPoolExecutor(max_workers=max(1, min(4, pa.cpu_count()))) as pool:
+    with ThreadPoolExecutor(max_workers=min(4, cores())) as pool:
         futures = []
         for i, name in enumerate(header):
             cells, raw_columns[i] = raw_columns[i], None  # freed once typed
@@ -248,12 +379,13 @@ def _float_columns(source, raw_names: list, text_types: dict, options, spaced: b
     return floats
 
 
-def _float_values(cells: pa.ChunkedArray) -> np.ndarray | None:
-    """A column parsed as floats, or None when pandas might read some of its cells otherwise:
-    ``nan`` (pandas keeps the column as text), the spellings of infinity (pandas takes only
-    some) and numbers beyond the 64-bit integer range (written as whole numbers, pandas reads
-    them otherwise); those columns are typed from their words instead."""
-    x = cells.to_numpy()
+def _float_values(cells) -> np.ndarray | None:
+    """A column parsed as floats (a ChunkedArray, or :class:`_Parsed`), or None when pandas
+    might read some of its cells otherwise: ``nan`` (pandas keeps the column as text), the
+    spellings of infinity (pandas takes only some) and numbers beyond the 64-bit integer range
+    (written as whole numbers, pandas reads them otherwise); those columns are typed from their
+    words instead."""
+    x = cells.values if isinstance(cells, _Parsed) else cells.to_numpy()
     if not len(x):
         return x
     low, high = np.fmin.reduce(x), np.fmax.reduce(x)

@@ -40,6 +40,7 @@ from .codebook import Codebook, normalise_label, plain_number
 from .dictionary import ColumnSpec, Dictionary
 from ..arguments import did_you_mean
 from ..errors import Diagnosis, Problem, problem_at
+from ..parallel import pool
 from .readers import RawTable
 
 MISSING = object()  # marker for "a missing code"
@@ -57,11 +58,18 @@ CODEBOOK_KINDS = ("unused codebook rule", "not a reverse-keyed item", "missing c
                   "colliding answer labels", "header rows swallow respondents", "bad exclusion rule")
 
 
-def _as_text_ids(raw: pd.Series, texts: dict | None = None) -> np.ndarray:
-    """Identifiers as text: whole floats lose their ``.0``; blanks become None.
+def _as_text_ids(raw: pd.Series):
+    """Identifiers (and labels, free text) as a pandas string array: whole floats lose their
+    ``.0``, surrounding white space is dropped, and blanks are missing (``pd.NA``).
 
-    ``texts``, when given, keeps ``id(result) -> (result, the same as a string array)`` for a
-    column read as text, so that the canonical frame need not convert a million objects back.
+    A column read as text stays in pyarrow's memory: no Python object is made per respondent.
+
+    Examples
+    --------
+    >>> list(_as_text_ids(pd.Series([" a7 ", "", None], dtype="str")))
+    ['a7', <NA>, <NA>]
+    >>> list(_as_text_ids(pd.Series([12.0, 1.5, np.nan])))
+    ['12', '1.5', <NA>]
     """
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         x = raw.to_numpy(dtype="float64", na_value=np.nan)
@@ -69,15 +77,11 @@ def _as_text_ids(raw: pd.Series, texts: dict | None = None) -> np.ndarray:
         text = np.where(whole, pd.Series(np.where(whole, x, 0).astype("int64")).astype(str).to_numpy(),
                         pd.Series(x).astype(str).to_numpy()).astype(object)
         text[np.isnan(x)] = None
-        return text
+        return pd.array(text, dtype="string")
     if not pd.api.types.is_string_dtype(raw.dtype):
         raw = raw.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else v, na_action="ignore")
     text = raw.astype("string").str.strip()
-    filled = (text.str.len() > 0).to_numpy(dtype=bool, na_value=False)
-    objects = np.where(filled, text.to_numpy(dtype=object, na_value=None), None)
-    if texts is not None:
-        texts[id(objects)] = (objects, text.where(filled).array)
-    return objects
+    return text.where(text.str.len() > 0).array
 
 
 def _numeric_dtype(raw: pd.Series) -> bool:
@@ -367,7 +371,7 @@ def _range_problems(values, raw, spec: ColumnSpec, **where) -> list[Problem]:
     # A few passes decide the usual case (everything fine) without building any mask: the
     # smallest and largest value (NaN-ignoring; NaN when every value is), and for whole-number
     # columns the largest and smallest remainder on division by 1.
-    lo, hi = np.fmin.reduce(values), np.fmax.reduce(values)
+    lo, hi, whole = _extremes(values, spec.kind == "code")
     if np.isnan(lo):
         return problems
     if np.isinf(lo) or np.isinf(hi):
@@ -381,8 +385,7 @@ def _range_problems(values, raw, spec: ColumnSpec, **where) -> list[Problem]:
         values = np.where(infinite, np.nan, values)
         if not np.isfinite(values).any():
             return problems
-        lo, hi = np.fmin.reduce(values), np.fmax.reduce(values)
-    whole = spec.kind != "code" or _whole(values)
+        lo, hi, whole = _extremes(values, spec.kind == "code")
     if whole and spec.min <= lo and hi <= spec.max:
         return problems
     finite = ~np.isnan(values)
@@ -401,11 +404,38 @@ def _range_problems(values, raw, spec: ColumnSpec, **where) -> list[Problem]:
     return problems
 
 
-def _whole(values: np.ndarray) -> bool:
-    """True when every finite value is a whole number (NaN ignored; no infinities)."""
-    remainder = np.trunc(values)
-    np.subtract(values, remainder, out=remainder)  # 0 for whole numbers, NaN for NaN
-    return bool(np.fmax.reduce(remainder) == 0 and np.fmin.reduce(remainder) == 0)
+#: Values checked at a time by :func:`_extremes` (a block stays in the processor's cache).
+_CELLS_AT_A_TIME = 1 << 15
+
+
+def _extremes(values: np.ndarray, whole: bool) -> tuple[float, float, bool]:
+    """The smallest and largest value (NaN ignored; NaN when every value is NaN) and, when
+    ``whole`` is asked for, whether every finite value is a whole number (else True).
+
+    One pass over the column, a block at a time: each block is read from memory once and the
+    remainder on division by 1 is computed while it is in the cache.
+
+    Examples
+    --------
+    >>> _extremes(np.array([2.0, np.nan, 5.0, 1.0]), whole=True)
+    (1.0, 5.0, True)
+    >>> _extremes(np.array([2.5, np.nan]), whole=True)[2], _extremes(np.array([np.nan]), whole=False)[0]
+    (False, nan)
+    """
+    lo = hi = np.nan
+    is_whole = True
+    step = max(1, min(len(values), _CELLS_AT_A_TIME))
+    remainder = np.empty(step) if whole else None
+    for start in range(0, len(values), step):
+        block = values[start:start + step]
+        lo, hi = np.fmin(lo, np.fmin.reduce(block)), np.fmax(hi, np.fmax.reduce(block))
+        if whole and is_whole:
+            rest = remainder[:len(block)]
+            np.trunc(block, out=rest)
+            with np.errstate(invalid="ignore"):  # infinities: inf - inf is NaN, ignored as NaN is
+                np.subtract(block, rest, out=rest)  # 0 for whole numbers, NaN for NaN
+            is_whole = not (np.fmax.reduce(rest) > 0 or np.fmin.reduce(rest) < 0)
+    return float(lo), float(hi), is_whole
 
 
 def _reverse(values: np.ndarray, spec: ColumnSpec, codebook: Codebook) -> np.ndarray:
@@ -440,16 +470,16 @@ def to_canonical(
     problems += found
     wave_label = wave if wave is not None else codebook.wave
     problems += _missing_columns(present, dictionary, wave_label)
-    texts: dict = {}
-    ids, found = _respondent_ids(frame, present, texts)
-    problems += found
-    out, found = _convert_columns(table, frame, present, codebook, dictionary, ids, report, texts)
-    problems += found
+    with pool(len(frame)) as workers:  # columns, and the ids' checks, on every core
+        ids = _respondent_id_texts(frame, present)
+        id_problems = workers.submit(_respondent_id_problems, ids, frame, present)
+        out, found = _convert_columns(table, frame, present, codebook, dictionary, ids, report, workers)
+        problems += id_problems.result() + found
     problems += _fill_wave_label(out, len(frame), wave_label, ids, present)
     problems = _extra_header_rows(problems, frame, present, dictionary)
     problems += _codebook_rules(codebook, present, dictionary)
     problems += _swallowed_respondents(table, codebook, dictionary, present)
-    return _canonical_frame(out, dictionary, len(frame), texts), problems, report
+    return _canonical_frame(out, dictionary, len(frame)), problems, report
 
 
 def _drop_repeated_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[Problem]]:
@@ -588,22 +618,26 @@ def _missing_columns(present: dict, dictionary: Dictionary, wave_label) -> list[
     return problems
 
 
-def _respondent_ids(frame: pd.DataFrame, present: dict, texts: dict | None = None
-                    ) -> tuple[np.ndarray | None, list[Problem]]:
-    """The respondent ids as text (None without an id column), checked for blanks and repeats."""
-    if "respondent_id" not in present:
-        return None, []
+def _respondent_id_texts(frame: pd.DataFrame, present: dict):
+    """The respondent ids as text (a pandas string array; None without an id column)."""
+    return _as_text_ids(frame[present["respondent_id"]]) if "respondent_id" in present else None
+
+
+def _respondent_id_problems(ids, frame: pd.DataFrame, present: dict) -> list[Problem]:
+    """The respondent ids (as :func:`_respondent_id_texts` gives them) checked for blanks, invisible
+    characters and repeats."""
+    if ids is None:
+        return []
     problems = []
     src = present["respondent_id"]
-    ids = _as_text_ids(frame[src], texts)
-    blank = pd.isna(ids)
+    blank = np.asarray(pd.isna(ids), dtype=bool)
     if blank.any():
         problems.append(problem_at(
             "missing respondent id", "respondent_id", blank, "respondents without an id",
             "give every respondent a unique id in the export", source_column=src))
-    as_series = pd.Series(ids, dtype=object)
+    as_series = pd.Series(ids, dtype="string", copy=False)
     raw = frame[src]
-    hidden = _has_invisible(raw if isinstance(raw.dtype, pd.StringDtype) else ids)
+    hidden = _has_invisible(raw if isinstance(raw.dtype, pd.StringDtype) else as_series)
     if hidden.any():
         problems.append(problem_at(
             "invisible character", "respondent_id", hidden,
@@ -613,9 +647,8 @@ def _respondent_ids(frame: pd.DataFrame, present: dict, texts: dict | None = Non
             "web pages or other files, or from joining files); nothing is removed silently",
             ids=ids, values=ids, source_column=src))
         # Ids equal once the invisible characters are gone are the same id.
-        as_series = pd.Series(ids, dtype="string").str.replace(_INVISIBLE.pattern, "", regex=True).str.strip()
-        as_series = as_series.astype(object).where(as_series.notna(), None)
-    dup = (as_series.duplicated(keep=False) & as_series.notna()).to_numpy()
+        as_series = as_series.str.replace(_INVISIBLE.pattern, "", regex=True).str.strip()
+    dup = (as_series.duplicated(keep=False) & as_series.notna()).to_numpy(dtype=bool)
     if dup.any():
         problems.append(problem_at(
             "duplicate respondent id", "respondent_id", dup,
@@ -623,59 +656,78 @@ def _respondent_ids(frame: pd.DataFrame, present: dict, texts: dict | None = Non
             + (", once invisible characters are left out" if hidden[dup].any() else ""),
             "remove repeated submissions or give each respondent its own id",
             ids=ids, values=ids, source_column=src))
-    return ids, problems
+    return problems
 
 
 def _has_invisible(text) -> np.ndarray:
-    """Which of the texts (None for blank) hold an invisible character; one regular-expression
-    pass over the column in pandas' string type (the column as read, when it is text already)."""
+    """Which of the texts (missing for blank) hold an invisible character: one pass over the
+    column in pandas' string type (the column as read, when it is text already); a column of
+    ASCII text can hold only the one that is ASCII, NUL, which is looked for as it is."""
     series = text if isinstance(text, pd.Series) and isinstance(text.dtype, pd.StringDtype) else \
         pd.Series(text, dtype="string")
+    if len(series) and getattr(series.dtype, "storage", None) == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        cells = pa.array(series.array)
+        if pc.all(pc.string_is_ascii(cells)).as_py() is not False:
+            found = pc.match_substring(cells, "\x00")
+            return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
     found = series.str.contains(_INVISIBLE.pattern, regex=True)
     return found.to_numpy(dtype=bool, na_value=False)
 
 
 def _convert_columns(table: RawTable, frame: pd.DataFrame, present: dict, codebook: Codebook,
-                     dictionary: Dictionary, ids, report: dict, texts: dict | None = None
-                     ) -> tuple[dict, list[Problem]]:
-    """Convert every present column to its canonical values; counts missing-coded cells in ``report``."""
-    problems = []
+                     dictionary: Dictionary, ids, report: dict, workers=None) -> tuple[dict, list[Problem]]:
+    """Convert every present column to its canonical values; counts missing-coded cells in ``report``.
+
+    ``workers`` (an executor from :func:`analysis.parallel.pool`) converts several columns at a
+    time; the problems come back in column order whichever finished first."""
     out: dict[str, object] = {} if ids is None else {"respondent_id": ids}
-    for canon in dictionary.order(present):
-        if canon == "respondent_id":
-            continue
-        spec, src = dictionary[canon], present[canon]
-        raw = frame[src]
-        if spec.kind in ("label", "text"):
-            text = _as_text_ids(raw, texts)
-            if spec.kind == "label" and pd.isna(text).any():
-                problems.append(problem_at(
-                    "missing wave label", canon, pd.isna(text),
-                    "the wave column is blank for some respondents", "fill in the wave label",
-                    ids=ids, source_column=src))
-            if spec.kind == "label":  # free text is never copied to outputs: it may hold anything
-                codes, labels = pd.factorize(text)  # a wave column holds one label or a few
-                hidden = np.append(_has_invisible(np.asarray(labels, dtype=object)), False)[codes]
-                if hidden.any():
-                    problems.append(problem_at(
-                        "invisible character", canon, hidden,
-                        f"wave labels hold characters nobody can see ({_INVISIBLE_WORDS}): labels that look "
-                        "the same would be different waves",
-                        "delete the invisible characters from the wave column; nothing is removed silently",
-                        ids=ids, values=text, source_column=src))
-            out[canon] = text
-            continue
-        values, probs, n_coded = convert_column(
-            raw, spec, codebook, ids=ids, value_labels=table.value_labels.get(src),
-            declared_missing=table.declared_missing.get(src, ()), source_column=src)
-        problems += probs
+    names = [c for c in dictionary.order(present) if c != "respondent_id"]
+    converted = (workers or pool(0)).map(
+        lambda canon: _convert_one(canon, table, frame[present[canon]], present[canon], codebook, dictionary, ids),
+        names)
+    problems = []
+    for canon, (values, found, n_coded) in zip(names, converted):
+        problems += found
         if n_coded:
             report["missing_coded"][canon] = n_coded
-        if (raw.dtype == np.float64 and isinstance(values, np.ndarray) and not values.flags.writeable
-                and np.may_share_memory(values, raw.to_numpy())):
-            values = raw  # the column as read, unchanged: the frame shares it rather than copy it
         out[canon] = values
     return out, problems
+
+
+def _convert_one(canon: str, table: RawTable, raw: pd.Series, src: str, codebook: Codebook, dictionary: Dictionary,
+                 ids) -> tuple[object, list[Problem], int]:
+    """One column of :func:`_convert_columns`: its canonical values, problems and missing-coded count."""
+    problems: list[Problem] = []
+    spec = dictionary[canon]
+    if spec.kind in ("label", "text"):
+        text = _as_text_ids(raw)
+        if spec.kind == "label" and text.isna().any():
+            problems.append(problem_at(
+                "missing wave label", canon, text.isna(),
+                "the wave column is blank for some respondents", "fill in the wave label",
+                ids=ids, source_column=src))
+        if spec.kind == "label":  # free text is never copied to outputs: it may hold anything
+            codes, labels = pd.factorize(text)  # a wave column holds one label or a few
+            hidden = np.append(_has_invisible(np.asarray(labels, dtype=object)), False)[codes]
+            if hidden.any():
+                problems.append(problem_at(
+                    "invisible character", canon, hidden,
+                    f"wave labels hold characters nobody can see ({_INVISIBLE_WORDS}): labels that look "
+                    "the same would be different waves",
+                    "delete the invisible characters from the wave column; nothing is removed silently",
+                    ids=ids, values=text, source_column=src))
+        return text, problems, 0
+    values, probs, n_coded = convert_column(
+        raw, spec, codebook, ids=ids, value_labels=table.value_labels.get(src),
+        declared_missing=table.declared_missing.get(src, ()), source_column=src)
+    problems += probs
+    if (raw.dtype == np.float64 and isinstance(values, np.ndarray) and not values.flags.writeable
+            and np.may_share_memory(values, raw.to_numpy())):
+        values = raw  # the column as read, unchanged: the frame shares it rather than copy it
+    return values, problems, n_coded
 
 
 def _fill_wave_label(out: dict, n: int, wave_label, ids, present: dict) -> list[Problem]:
@@ -684,11 +736,12 @@ def _fill_wave_label(out: dict, n: int, wave_label, ids, present: dict) -> list[
     if wave_label is None:
         if "wave" not in out:
             return []
-        if len(pd.unique(out["wave"][out["wave"] != None])) < 2:  # noqa: E711 (elementwise)
+        waves = pd.Series(out["wave"], dtype="string", copy=False)
+        if waves.nunique(dropna=True) < 2:
             return []
         counts = pd.Series(out["wave"], dtype=object).dropna().value_counts(sort=True)
         main = counts.index[0]
-        others = np.array([v is not None and v != main for v in out["wave"]])
+        others = ((waves != main) & waves.notna()).to_numpy(dtype=bool)
         listed = ", ".join(f"{label!r} ({n} respondent{'s' if n != 1 else ''})" for label, n in counts.items())
         problem = problem_at(
             "more than one wave", "wave", others,
@@ -701,9 +754,10 @@ def _fill_wave_label(out: dict, n: int, wave_label, ids, present: dict) -> list[
                         ids=problem.ids, count=problem.count, values=tuple(counts.index[:5]),
                         n_values=len(counts), source_column=problem.source_column)]
     if "wave" not in out:
-        out["wave"] = np.full(n, str(wave_label), dtype=object)
+        out["wave"] = pd.array([str(wave_label)], dtype="string").take(np.zeros(n, dtype=np.intp))
         return []
-    differs = np.array([v is not None and v != str(wave_label) for v in out["wave"]])
+    waves = pd.Series(out["wave"], dtype="string", copy=False)
+    differs = ((waves != str(wave_label)) & waves.notna()).to_numpy(dtype=bool)
     if not differs.any():
         return []
     return [problem_at(
@@ -713,7 +767,7 @@ def _fill_wave_label(out: dict, n: int, wave_label, ids, present: dict) -> list[
         ids=ids, values=out["wave"], source_column=present.get("wave"))]
 
 
-def _canonical_frame(out: dict, dictionary: Dictionary, n: int, texts: dict | None = None) -> pd.DataFrame:
+def _canonical_frame(out: dict, dictionary: Dictionary, n: int) -> pd.DataFrame:
     """The converted columns as one frame in dictionary order, each with its canonical dtype.
 
     A large wave (more than :data:`_SHARED_CELLS` cells) keeps each column's own array, one
@@ -729,13 +783,12 @@ def _canonical_frame(out: dict, dictionary: Dictionary, n: int, texts: dict | No
         if isinstance(out[canon], pd.Series):  # a float column as read (pandas knows it is shared)
             columns.append(out[canon].set_axis(index).rename(canon))
             continue
-        kept = (texts or {}).get(id(out[canon]))
         if kind == "category":
             values = out[canon]
         elif kind in ("code", "number"):
             values = np.asarray(out[canon], dtype="float64")
-        elif kept is not None and kept[0] is out[canon]:
-            values = kept[1]  # the same texts, already a string array
+        elif isinstance(out[canon], pd.api.extensions.ExtensionArray) and out[canon].dtype == "string":
+            values = out[canon]  # text already a string array
         else:
             values = pd.array(out[canon], dtype="string")
         columns.append(pd.Series(values, index=index, name=canon, copy=False))
