@@ -37,6 +37,12 @@ class WorkingTime:
                 f"/ {self.hours_per_day:g} hours a working day")
 
 
+def _bme(groups: pd.Series, rules: dict) -> np.ndarray:
+    """1.0 for the minority ethnic groups, 0.0 for the white groups, NaN otherwise."""
+    return np.select([groups.isin(rules["bme"]["minority"]), groups.isin(rules["bme"]["white"])], [1.0, 0.0],
+                     np.nan)
+
+
 def derive(data: pd.DataFrame, working_time: WorkingTime | None = None) -> pd.DataFrame:
     """Compute the derived variables whose inputs are present in ``data``.
 
@@ -66,9 +72,13 @@ def derive(data: pd.DataFrame, working_time: WorkingTime | None = None) -> pd.Da
     wt = working_time or WorkingTime()
     out = pd.DataFrame(index=data.index)
     if "ethnicity" in data:
-        eth = data["ethnicity"].astype(object)
-        out["bme"] = np.select(
-            [eth.isin(rules["bme"]["minority"]), eth.isin(rules["bme"]["white"])], [1.0, 0.0], np.nan)
+        eth = data["ethnicity"]
+        if isinstance(eth.dtype, pd.CategoricalDtype):  # decided once per category, spread by the codes
+            groups = pd.Series(eth.cat.categories, dtype=object)
+            per_group = np.append(_bme(groups, rules), np.nan)  # code -1 (missing) picks the NaN
+            out["bme"] = per_group[eth.cat.codes.to_numpy()]
+        else:
+            out["bme"] = _bme(eth.astype(object), rules)
     if {"hours_actual", "hours_contracted"} <= set(data.columns):
         out["extra_hours_week"] = data["hours_actual"] - data["hours_contracted"]
         out["extra_days_year"] = out["extra_hours_week"] * wt.weeks_per_year / wt.hours_per_day

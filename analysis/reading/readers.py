@@ -180,6 +180,20 @@ def read_csv(path, encoding: str | None = None, delimiter: str | None = None, te
     """
     path = Path(path)
     data = path.read_bytes()
+    if len(data) < arrow_csv.MIN_BYTES:
+        return _read_csv(path, data, None, encoding, delimiter, text_columns, header_rows)
+    from concurrent.futures import ThreadPoolExecutor
+
+    # A large file's checksum is computed on another core while it is checked and parsed
+    # (hashlib releases the GIL).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return _read_csv(path, data, pool.submit(lambda: hashlib.sha256(data).hexdigest()), encoding, delimiter,
+                         text_columns, header_rows)
+
+
+def _read_csv(path: Path, data: bytes, digest, encoding, delimiter, text_columns, header_rows) -> RawTable:
+    """:func:`read_csv` of the file's bytes; ``digest`` is their checksum to come (a Future), or
+    None to compute it here."""
     if not data[:65536].strip() and not data.strip():  # (the first bytes decide, without a copy of the file)
         _fail_file(path, "empty file", "the file has no content", "export the survey again; the file is empty")
     _check_not_binary(path, data)
@@ -207,7 +221,7 @@ def read_csv(path, encoding: str | None = None, delimiter: str | None = None, te
             "Check that accented letters in labels look right; if not, name the file's encoding in "
             "the codebook (encoding:), or save the export as UTF-8 CSV.",
             SurveyDataWarning,
-            stacklevel=3,
+            stacklevel=4,  # the caller of read_csv's caller
         )
     text = text.removeprefix("\ufeff")
     sample = text[:65536]
@@ -226,18 +240,11 @@ def read_csv(path, encoding: str | None = None, delimiter: str | None = None, te
     from io import StringIO
 
     frame = None
-    digest = None
     if len(data) >= arrow_csv.MIN_BYTES:  # large files: pyarrow on every core, the same table
-        from concurrent.futures import ThreadPoolExecutor
-
-        # The checksum is computed while pyarrow parses (hashlib releases the GIL).
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
-            try:
-                frame = arrow_csv.read_csv_arrow(data, encoding, delimiter, text_columns)
-            except arrow_csv.NotArrowReadable:
-                frame = None  # pandas reads it below (and words any error about a malformed file)
-            digest = digest.result()
+        try:
+            frame = arrow_csv.read_csv_arrow(data, encoding, delimiter, text_columns)
+        except arrow_csv.NotArrowReadable:
+            frame = None  # pandas reads it below (and words any error about a malformed file)
     if frame is None:
         if not whole:
             text = data.decode("ascii")
@@ -258,8 +265,8 @@ def read_csv(path, encoding: str | None = None, delimiter: str | None = None, te
         # pyarrow refuses rows of the wrong length itself; pandas fills short rows with blanks.
         _check_row_lengths(path, text, delimiter, len(header), frame, header_rows=header_rows)
     frame.columns = header
-    return RawTable(frame, "csv", path, digest or hashlib.sha256(data).hexdigest(), encoding=encoding,
-                    delimiter=delimiter, header=header)
+    return RawTable(frame, "csv", path, digest.result() if digest else hashlib.sha256(data).hexdigest(),
+                    encoding=encoding, delimiter=delimiter, header=header)
 
 
 def _show_delimiter(d: str) -> str:
