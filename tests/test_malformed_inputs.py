@@ -727,3 +727,16 @@ def test_row_numbers_of_a_short_row_count_from_the_first_respondent_with_header_
         load_wave(write_csv(tmp_path / "h.csv", text), {"codebook": 1, "header_rows": 2})
     (p,) = exc.value.problems
     assert (p.kind, p.rows, p.values) == ("short row", (2,), ("m2,2018,0",))
+
+
+@pytest.mark.parametrize("hidden", ["\x00", "\u200b"])
+def test_an_invisible_character_in_a_wave_label_is_refused(tmp_path, hidden):
+    """A wave label holding a character nobody can see (ASCII NUL, or a zero-width space) would be
+    another wave: the respondents holding it are named."""
+    rows = "".join(f"r{i},2018{hidden if i == 3 else ''},1,2,3,4\n" for i in range(1, 6))
+    path = write_csv(tmp_path / "w.csv", "respondent_id,wave,pss_1,pss_2,pss_3,pss_4\n" + rows)
+    with pytest.raises(SurveyDataError) as exc:
+        load_wave(path)
+    found = {(p.kind, p.column): p for p in exc.value.problems}
+    p = found[("invisible character", "wave")]
+    assert (p.rows, p.ids, p.count) == ((3,), ("r3",), 1)

@@ -171,3 +171,28 @@ def test_analysis_frame_has_no_items_or_free_text():
     f = frame("2018")
     assert len(f) == 3421 and "hse_03" not in f and "comments" not in f
     assert {"pss4", "intend_leave_job", "sector", "bme"} <= set(f.columns)
+
+
+def test_every_score_equals_the_mean_of_the_keyed_answers_even_below_the_scale(demo):
+    """The block-wise sums count a missing answer as the scale's lowest answer and put the total
+    right afterwards; a wave whose data were changed after loading, so that an answer lies below
+    the scale (which load_wave refuses), is still scored from the answers as they are, none
+    clipped. Checked against pandas' row means of the keyed items, scale by scale."""
+    wave = load_wave(demo)
+    wave.data.loc[0, "hse_01"] = 0.0  # below 1, the HSE tool's lowest answer
+    wave.data.loc[1, "pss_2"] = -3.0  # below 0, and a reversed item
+    scores = score_wave(wave)
+    for inst in wave.instruments:
+        keyed = wave.data[list(inst.items)].copy()
+        keyed[list(inst.reverse)] = inst.answer_min + inst.answer_max - keyed[list(inst.reverse)]
+        rule = MissingRule(inst.min_answered)
+        for scale in inst.scales:
+            if scale.score == "lookup":
+                continue
+            items = keyed[list(scale.items)]
+            k, answered = len(scale.items), items.notna().sum(axis=1)
+            expected = items.mean(axis=1) * (k if scale.score == "sum" else 1)
+            expected[answered < rule.needed(k)] = NAN
+            np.testing.assert_allclose(scores[scale.name], expected, rtol=1e-13, atol=1e-13, err_msg=scale.name)
+    assert scores.loc[0, "hse_role"] == pytest.approx(wave.data.loc[0, ["hse_01", "hse_04", "hse_11", "hse_13",
+                                                                        "hse_17"]].mean())

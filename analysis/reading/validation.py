@@ -710,8 +710,7 @@ def _convert_one(canon: str, table: RawTable, raw: pd.Series, src: str, codebook
                 "the wave column is blank for some respondents", "fill in the wave label",
                 ids=ids, source_column=src))
         if spec.kind == "label":  # free text is never copied to outputs: it may hold anything
-            codes, labels = pd.factorize(text)  # a wave column holds one label or a few
-            hidden = np.append(_has_invisible(np.asarray(labels, dtype=object)), False)[codes]
+            hidden = _has_invisible(pd.Series(text, dtype="string", copy=False))
             if hidden.any():
                 problems.append(problem_at(
                     "invisible character", canon, hidden,
@@ -730,6 +729,27 @@ def _convert_one(canon: str, table: RawTable, raw: pd.Series, src: str, codebook
     return values, problems, n_coded
 
 
+def distinct_labels(labels: pd.Series) -> list[str]:
+    """The distinct filled values of a column of labels, sorted (a wave column: one label, or a
+    few); when every filled cell holds the first one, found by comparing with it rather than by
+    hashing every cell.
+
+    Examples
+    --------
+    >>> distinct_labels(pd.Series(["2018", None, "2018"], dtype="string"))
+    ['2018']
+    >>> distinct_labels(pd.Series(["2018", "2017", None], dtype="string")), distinct_labels(pd.Series([], dtype="string"))
+    (['2017', '2018'], [])
+    """
+    filled = labels.notna().to_numpy(dtype=bool)
+    if not filled.any():
+        return []
+    first = labels.iloc[int(np.argmax(filled))]
+    if not (labels != first).to_numpy(dtype=bool, na_value=False).any():
+        return [str(first)]
+    return sorted({str(v) for v in labels[filled].unique()})
+
+
 def _fill_wave_label(out: dict, n: int, wave_label, ids, present: dict) -> list[Problem]:
     """Fill the wave column from the wave label, or check the file's own wave column against it;
     without a wave label, the file's wave column must hold one label (a file is one wave)."""
@@ -737,7 +757,7 @@ def _fill_wave_label(out: dict, n: int, wave_label, ids, present: dict) -> list[
         if "wave" not in out:
             return []
         waves = pd.Series(out["wave"], dtype="string", copy=False)
-        if waves.nunique(dropna=True) < 2:
+        if len(distinct_labels(waves)) < 2:
             return []
         counts = pd.Series(out["wave"], dtype=object).dropna().value_counts(sort=True)
         main = counts.index[0]

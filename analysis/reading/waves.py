@@ -15,7 +15,7 @@ from .dictionary import load_dictionary
 from ..errors import CodebookError, Problem, SurveyDataError, SurveyDataWarning
 from .exclusions import _rule_mask, apply_exclusions, exclusion_summary
 from .readers import RawTable, read_table
-from .validation import CODEBOOK_KINDS, diagnose, to_canonical
+from .validation import CODEBOOK_KINDS, diagnose, distinct_labels, to_canonical
 
 
 @dataclass
@@ -223,7 +223,7 @@ def load_wave(path, codebook=None, *, wave: str | int | None = None, instruments
         raise (CodebookError if codebook_fault else SurveyDataError)(
             problems, source=source, diagnosis=diagnose([str(c) for c in table.frame.columns], cb, problems))
     _warn_rules_matching_nobody(cb.exclude, data, dictionary.instruments, source)
-    labels = sorted({str(v) for v in data["wave"].dropna().unique()})  # the few labels, not every cell
+    labels = distinct_labels(data["wave"])
     label = labels[0] if len(labels) == 1 else "+".join(labels)
     kept, log = apply_exclusions(data, cb.exclude, dictionary.instruments, label)
     if len(kept) == 0:
