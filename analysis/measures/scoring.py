@@ -85,8 +85,11 @@ def keyed_items(data: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     return pd.DataFrame(x, columns=list(instrument.items), index=data.index)
 
 
-def _item_column(data: pd.DataFrame, item: str) -> np.ndarray:
-    """One item's answers as a float array (a view where the data are float already)."""
+def _item_column(data, item: str) -> np.ndarray:
+    """One item's answers as a float array (a view where the data are float already); ``data`` is
+    the wave's data, or a dict of such arrays already taken from it."""
+    if isinstance(data, dict):
+        return data[item]
     return data[item].to_numpy(dtype="float64", na_value=np.nan)
 
 
@@ -95,7 +98,7 @@ def _item_column(data: pd.DataFrame, item: str) -> np.ndarray:
 _ROWS_AT_A_TIME = 1 << 15
 
 
-def _scale_sums(data: pd.DataFrame, instrument: Instrument, scale: Scale, out: np.ndarray):
+def _scale_sums(data, instrument: Instrument, scale: Scale, out: np.ndarray):
     """Write the keyed item total of ``scale`` into ``out``; return the answered counts.
 
     Memory traffic, not arithmetic, is what costs at a million respondents, so the respondents
@@ -111,7 +114,7 @@ def _scale_sums(data: pd.DataFrame, instrument: Instrument, scale: Scale, out: n
     every step is exact. (A block holding an answer below ``lo``, which a validated wave never
     does, is added cell by cell instead, so that no answer is ever clipped.)
     """
-    n = len(data)
+    n = len(out)
     lo, hi = float(instrument.answer_min), float(instrument.answer_max)
     # Counts of at most len(scale.items) missing answers: one byte each (int16 for a scale of over
     # 127 items).
@@ -152,7 +155,7 @@ def _scale_sums(data: pd.DataFrame, instrument: Instrument, scale: Scale, out: n
     return missing  # now the answered counts
 
 
-def _score_scale(data: pd.DataFrame, instrument: Instrument, scale: Scale, rule: MissingRule, out: np.ndarray):
+def _score_scale(data, instrument: Instrument, scale: Scale, rule: MissingRule, out: np.ndarray):
     """Write one scale's scores into ``out`` (NaN where the missing-answer rule is not met)."""
     k = len(scale.items)
     answered = _scale_sums(data, instrument, scale, out)
@@ -185,8 +188,10 @@ def _score_block(data: pd.DataFrame, instruments, missing_rule, block: np.ndarra
         for scale in inst.scales:
             rows[scale.name] = len(rows)
             (lookups if scale.score == "lookup" else tasks).append((inst, scale, rule))
+    # The item columns are taken from the frame here, once, so that the threads touch arrays only.
+    answers = {item: _item_column(data, item) for inst, scale, _ in tasks for item in scale.items}
     with pool(len(data)) as workers:
-        list(workers.map(lambda task: _score_scale(data, task[0], task[1], task[2], block[rows[task[1].name]]),
+        list(workers.map(lambda task: _score_scale(answers, task[0], task[1], task[2], block[rows[task[1].name]]),
                          tasks))
     for _, scale, _ in lookups:
         _lookup(block[rows[scale.lookup_from]], scale, block[rows[scale.name]])

@@ -151,8 +151,9 @@ def apply_exclusions(data: pd.DataFrame, rules, instruments, wave_label: str) ->
         logs.append(make_log(ids[new].to_numpy(dtype=object), "wave", str(wave_label), rule["id"], rule["reason"]))
     kept = data.loc[~taken].reset_index(drop=True) if taken.any() else data
     kept_ids = kept["respondent_id"].array
+    frames = [kept[list(inst.items)] for inst in present]  # (taken here: the threads touch a frame each)
     with pool(len(kept)) as workers:
-        nones = list(workers.map(lambda inst: unanswered(kept, inst.items), present))
+        nones = list(workers.map(lambda items: unanswered(items, items.columns), frames))
     for inst, none in zip(present, nones):
         logs.append(make_log(kept_ids[none].to_numpy(dtype=object), "instrument", inst.id,
                              "no_answers", f"answered none of the {inst.short_name} items; its scores are missing"))

@@ -472,7 +472,8 @@ def to_canonical(
     problems += _missing_columns(present, dictionary, wave_label)
     with pool(len(frame)) as workers:  # columns, and the ids' checks, on every core
         ids = _respondent_id_texts(frame, present)
-        id_problems = workers.submit(_respondent_id_problems, ids, frame, present)
+        id_problems = workers.submit(_respondent_id_problems, ids, frame[present["respondent_id"]] if ids is not None
+                                     else None, present.get("respondent_id"))
         out, found = _convert_columns(table, frame, present, codebook, dictionary, ids, report, workers)
         problems += id_problems.result() + found
     problems += _fill_wave_label(out, len(frame), wave_label, ids, present)
@@ -623,20 +624,18 @@ def _respondent_id_texts(frame: pd.DataFrame, present: dict):
     return _as_text_ids(frame[present["respondent_id"]]) if "respondent_id" in present else None
 
 
-def _respondent_id_problems(ids, frame: pd.DataFrame, present: dict) -> list[Problem]:
-    """The respondent ids (as :func:`_respondent_id_texts` gives them) checked for blanks, invisible
-    characters and repeats."""
+def _respondent_id_problems(ids, raw: pd.Series | None, src: str | None) -> list[Problem]:
+    """The respondent ids (as :func:`_respondent_id_texts` gives them from ``raw``, the export's
+    column ``src``) checked for blanks, invisible characters and repeats."""
     if ids is None:
         return []
     problems = []
-    src = present["respondent_id"]
     blank = np.asarray(pd.isna(ids), dtype=bool)
     if blank.any():
         problems.append(problem_at(
             "missing respondent id", "respondent_id", blank, "respondents without an id",
             "give every respondent a unique id in the export", source_column=src))
     as_series = pd.Series(ids, dtype="string", copy=False)
-    raw = frame[src]
     hidden = _has_invisible(raw if isinstance(raw.dtype, pd.StringDtype) else as_series)
     if hidden.any():
         problems.append(problem_at(
@@ -685,9 +684,9 @@ def _convert_columns(table: RawTable, frame: pd.DataFrame, present: dict, codebo
     time; the problems come back in column order whichever finished first."""
     out: dict[str, object] = {} if ids is None else {"respondent_id": ids}
     names = [c for c in dictionary.order(present) if c != "respondent_id"]
+    raws = {canon: frame[present[canon]] for canon in names}  # (taken here: the threads touch a column each)
     converted = (workers or pool(0)).map(
-        lambda canon: _convert_one(canon, table, frame[present[canon]], present[canon], codebook, dictionary, ids),
-        names)
+        lambda canon: _convert_one(canon, table, raws[canon], present[canon], codebook, dictionary, ids), names)
     problems = []
     for canon, (values, found, n_coded) in zip(names, converted):
         problems += found
