@@ -221,9 +221,10 @@ def score_instrument(data: pd.DataFrame, instrument: Instrument, missing_rule=No
 
 def _check_keying(scores: pd.DataFrame, instrument: Instrument, label: str) -> None:
     for a, b in instrument.keying_checks:
-        pair = scores[[a, b]].dropna()
-        if len(pair) >= 30:
-            r = float(np.corrcoef(pair[a], pair[b])[0, 1])
+        x, y = scores[a].to_numpy(), scores[b].to_numpy()
+        both = ~(np.isnan(x) | np.isnan(y))  # respondents with both scores (no frame copied)
+        if np.count_nonzero(both) >= 30:
+            r = float(np.corrcoef(x[both], y[both])[0, 1])
             if r < 0:
                 warnings.warn(
                     f"{label}: after keying, {a} correlates negatively with {b} (r = {r:.2f}); in real "

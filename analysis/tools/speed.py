@@ -24,7 +24,7 @@ and, first, the **end-to-end** stage (:func:`end_to_end`): what a researcher wai
 validate, exclusions) and scores it with :func:`analysis.score_wave`, timed from outside as a
 whole (interpreter start-up and imports included), with its peak memory; against it R's
 ``data.table::fread`` and ``rowMeans`` of every scale of the same file, also a whole ``Rscript``
-process (:func:`r_end_to_end`; R validates nothing). Each is the best of two runs, taken in turns.
+process (:func:`r_end_to_end`; R validates nothing). Each is the best of three runs, taken in turns.
 R is optional: without ``Rscript`` (or the data.table package) its row says so and the rest runs.
 
 It starts with the command line's start-up (:func:`startup`): ``wellbeing-survey --help``
@@ -466,7 +466,7 @@ def main(n: int = 1_000_000, *, coverage: int = 0) -> dict:
         results["csv_mb"] = csv.stat().st_size / 1e6
         results["parquet_mb"] = parquet.stat().st_size / 1e6
         del data
-        results["end_to_end"] = compare_with_r(csv)
+        results["end_to_end"] = compare_with_r(csv, repeats=3)
         e2e = results["end_to_end"]
         print(f"  end to end: {e2e['python']['process_s']:.2f} s"
               + (f", R {e2e['r']['process_s']:.2f} s (ratio {e2e['ratio']:.2f})" if e2e["r"] else ", R not found"),
