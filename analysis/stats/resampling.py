@@ -12,7 +12,7 @@ the coefficients agree with a loop of statsmodels fits to about 1e-12.
 
 R equivalent: ``boot::boot(d, function(d, i) coef(lm(pss4 ~ ..., data = d[i, ])), R = 2000)``
 with ``boot.ci(type = c("perc", "bca"))``, about 6 s for 2,000 fits at n = 3,421; here about
-0.3 s (0.6 s with BCa) on two cores.
+0.14 s (0.4 s with BCa) on the two-core reference machine (docs/speed.md).
 """
 
 from __future__ import annotations
