@@ -174,10 +174,10 @@ def test_analysis_frame_has_no_items_or_free_text():
 
 
 def test_every_score_equals_the_mean_of_the_keyed_answers_even_below_the_scale(demo):
-    """The block-wise sums count a missing answer as the scale's lowest answer and put the total
-    right afterwards; a wave whose data were changed after loading, so that an answer lies below
-    the scale (which load_wave refuses), is still scored from the answers as they are, none
-    clipped. Checked against pandas' row means of the keyed items, scale by scale."""
+    """The block-wise sums add a missing answer as 0 (``fmax``); a wave whose data were changed
+    after loading, so that an answer lies below the scale or below 0 (which load_wave refuses), is
+    still scored from the answers as they are, none clipped. Checked against pandas' row means of
+    the keyed items, scale by scale."""
     wave = load_wave(demo)
     wave.data.loc[0, "hse_01"] = 0.0  # below 1, the HSE tool's lowest answer
     wave.data.loc[1, "pss_2"] = -3.0  # below 0, and a reversed item
@@ -196,3 +196,55 @@ def test_every_score_equals_the_mean_of_the_keyed_answers_even_below_the_scale(d
             np.testing.assert_allclose(scores[scale.name], expected, rtol=1e-13, atol=1e-13, err_msg=scale.name)
     assert scores.loc[0, "hse_role"] == pytest.approx(wave.data.loc[0, ["hse_01", "hse_04", "hse_11", "hse_13",
                                                                         "hse_17"]].mean())
+
+
+def test_no_respondents_and_two_instruments_with_a_scale_of_the_same_name(demo):
+    """Scale names are unique within an instrument, not across a user's instruments: each scale
+    is scored into its own row. A frame of no respondents gives an empty table, not an error."""
+    import dataclasses
+
+    from analysis.measures.scoring import _score_block, score_instrument
+
+    data = load_wave(demo).data
+    pss = next(inst for inst in load_instruments() if inst.id == "pss4")
+    twin = dataclasses.replace(pss, id="pss4_twin")
+    block = np.full((2, len(data)), -12345.0)
+    _score_block(data, [pss, twin], None, block)
+    expected = score_instrument(data, pss)["pss4"].to_numpy()
+    np.testing.assert_array_equal(block[0], expected)
+    np.testing.assert_array_equal(block[1], expected)
+    assert score_instrument(data.iloc[:0], pss).shape == (0, 1)
+
+
+def test_block_sums_are_the_one_by_one_sums_to_the_last_bit():
+    """Whatever the answers (not whole, negative, -0.0), each score is the one-by-one sum of the
+    answered keyed items in item order, divided by the number answered: compared bit for bit with
+    that sum written out plainly."""
+    from analysis.measures.scoring import score_instrument
+
+    rng = np.random.default_rng(11)
+    for inst in load_instruments():
+        n = 40_000  # more than one block of respondents
+        data = pd.DataFrame({c: rng.uniform(inst.answer_min, inst.answer_max, n) for c in inst.items})
+        data = data.mask(rng.random(data.shape) < 0.1)
+        data.iloc[3, 0], data.iloc[35_000, 1], data.iloc[9, 2] = -2.5, inst.answer_min - 0.7, -0.0
+        got = score_instrument(data, inst)
+        rule = MissingRule(inst.min_answered)
+        for scale in inst.scales:
+            if scale.score == "lookup":
+                continue
+            total, answered, rev_answered = np.zeros(n), np.zeros(n), np.zeros(n)
+            for item in scale.items:
+                x = data[item].to_numpy()
+                sign = -1.0 if item in inst.reverse else 1.0
+                total = total + np.where(np.isnan(x), 0.0, sign * x)
+                answered += ~np.isnan(x)
+                if item in inst.reverse:
+                    rev_answered += ~np.isnan(x)
+            if set(inst.reverse) & set(scale.items):
+                total = total + rev_answered * float(inst.answer_min + inst.answer_max)
+            k = len(scale.items)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                expected = total / answered if scale.score == "mean" else total * k / answered
+            expected[answered < rule.needed(k)] = np.nan
+            np.testing.assert_array_equal(got[scale.name].to_numpy(), expected, err_msg=scale.name)

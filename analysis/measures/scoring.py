@@ -101,58 +101,46 @@ _ROWS_AT_A_TIME = 1 << 15
 def _scale_sums(data, instrument: Instrument, scale: Scale, out: np.ndarray):
     """Write the keyed item total of ``scale`` into ``out``; return the answered counts.
 
-    Memory traffic, not arithmetic, is what costs at a million respondents, so the respondents
-    are taken a block at a time (:data:`_ROWS_AT_A_TIME`): each item's answers are read from
-    memory once, while the totals and counts stay in the processor's cache. Each item adds its
-    answer with a missing answer counted as the scale's lowest answer ``lo`` (one pass, no
-    mask), and the totals are put right at the end from the counts of missing answers::
-
-        keyed total = sum(positive) - sum(reversed) - lo x missing(positive) + lo x missing(reversed)
-                      + (lo + hi) x answered(reversed)
-
-    where the sums run over every item, missing answers as ``lo``. With whole-number answers
-    every step is exact. (A block holding an answer below ``lo``, which a validated wave never
-    does, is added cell by cell instead, so that no answer is ever clipped.)
+    Reverse keying without copying the items: sum(keyed) = sum(positive items) - sum(reversed
+    items) + (min + max) x (reversed items answered). Memory traffic, not arithmetic, is what
+    costs at a million respondents, so the respondents are taken a block at a time
+    (:data:`_ROWS_AT_A_TIME`): each item's answers are read from memory once, while the totals and
+    counts stay in the processor's cache. A missing answer is added as 0 (``fmax(answer, 0)``: one
+    pass, no mask), which leaves every partial sum exactly what skipping it would, so the totals
+    are those of adding the answered items one by one, to the last bit, whatever the answers. A
+    block holding a negative answer (no instrument's, and never in a validated wave) is added
+    through a mask instead, so that no answer is ever changed.
     """
     n = len(out)
-    lo, hi = float(instrument.answer_min), float(instrument.answer_max)
-    # Counts of at most len(scale.items) missing answers: one byte each (int16 for a scale of over
-    # 127 items).
+    # Counts of at most len(scale.items) answers: one byte each (int16 for a scale of over 127
+    # items).
     count_type = np.int8 if len(scale.items) < 128 else np.int16
-    missing = np.zeros(n, dtype=count_type)
-    rev_missing = np.zeros(n, dtype=count_type)
-    step = min(n, _ROWS_AT_A_TIME)
-    blank, filled = np.empty(step, dtype=bool), np.empty(step)
+    answered = np.zeros(n, dtype=count_type)
+    rev_answered = np.zeros(n, dtype=count_type)
+    step = max(1, min(n, _ROWS_AT_A_TIME))
+    valid, filled = np.empty(step, dtype=bool), np.empty(step)
     reverse = set(instrument.reverse)
     columns = [(_item_column(data, item), item in reverse) for item in scale.items]
-    n_reversed = sum(1 for _, r in columns if r)
+    keyed_sum = float(instrument.answer_min + instrument.answer_max)
     for start in range(0, n, step):
         stop = min(n, start + step)
-        total, nan, cells_filled = out[start:stop], blank[:stop - start], filled[:stop - start]
+        total, ok, cells_filled = out[start:stop], valid[:stop - start], filled[:stop - start]
         total[:] = 0.0
         for column, reversed_item in columns:
             cells = column[start:stop]
-            np.not_equal(cells, cells, out=nan)  # NaN: no answer
-            count = rev_missing[start:stop] if reversed_item else missing[start:stop]
-            np.add(count, nan.view(np.int8) if count_type is np.int8 else nan, out=count, casting="unsafe")
-            if np.fmin.reduce(cells) < lo:  # never in a validated wave: no answer may be clipped
-                np.copyto(cells_filled, cells)
-                np.copyto(cells_filled, lo, where=nan)
+            np.equal(cells, cells, out=ok)  # False for NaN: no answer
+            count = rev_answered[start:stop] if reversed_item else answered[start:stop]
+            np.add(count, ok.view(np.int8) if count_type is np.int8 else ok, out=count, casting="unsafe")
+            if np.fmin.reduce(cells) < 0:  # a negative answer: fmax would change it
+                np.copyto(cells_filled, 0.0)
+                np.copyto(cells_filled, cells, where=ok)
             else:
-                np.fmax(cells, lo, out=cells_filled)  # a missing answer as lo
+                np.fmax(cells, 0.0, out=cells_filled)  # a missing answer as 0
             (np.subtract if reversed_item else np.add)(total, cells_filled, out=total)
-        # The correction, while the block is in the cache: (lo + hi) x answered(reversed) is
-        # (lo + hi) x n_reversed - (lo + hi) x missing(reversed).
-        if lo:
-            np.multiply(missing[start:stop], lo, out=cells_filled)
-            np.subtract(total, cells_filled, out=total)
-        if n_reversed:
-            np.multiply(rev_missing[start:stop], lo - (lo + hi), out=cells_filled)
-            np.add(total, cells_filled, out=total)
-            total += (lo + hi) * n_reversed
-    np.add(missing, rev_missing, out=missing)
-    np.subtract(count_type(len(columns)), missing, out=missing)
-    return missing  # now the answered counts
+        if reverse & set(scale.items):  # while the block is in the cache
+            total += rev_answered[start:stop] * keyed_sum
+    np.add(answered, rev_answered, out=answered)
+    return answered
 
 
 def _score_scale(data, instrument: Instrument, scale: Scale, rule: MissingRule, out: np.ndarray):
@@ -183,18 +171,18 @@ def _score_block(data: pd.DataFrame, instruments, missing_rule, block: np.ndarra
     several at a time on a large wave (:func:`analysis.parallel.pool`), then the look-up scales
     from them."""
     tasks, lookups, rows = [], [], {}
-    for inst in instruments:
+    for inst in instruments:  # (scale names are unique within an instrument, not across them)
         rule = _rule_for(inst, missing_rule)
         for scale in inst.scales:
-            rows[scale.name] = len(rows)
+            rows[inst.id, scale.name] = len(rows)
             (lookups if scale.score == "lookup" else tasks).append((inst, scale, rule))
     # The item columns are taken from the frame here, once, so that the threads touch arrays only.
     answers = {item: _item_column(data, item) for inst, scale, _ in tasks for item in scale.items}
     with pool(len(data)) as workers:
-        list(workers.map(lambda task: _score_scale(answers, task[0], task[1], task[2], block[rows[task[1].name]]),
-                         tasks))
-    for _, scale, _ in lookups:
-        _lookup(block[rows[scale.lookup_from]], scale, block[rows[scale.name]])
+        list(workers.map(lambda task: _score_scale(answers, task[0], task[1], task[2],
+                                                   block[rows[task[0].id, task[1].name]]), tasks))
+    for inst, scale, _ in lookups:
+        _lookup(block[rows[inst.id, scale.lookup_from]], scale, block[rows[inst.id, scale.name]])
 
 
 def score_instrument(data: pd.DataFrame, instrument: Instrument, missing_rule=None) -> pd.DataFrame:

@@ -208,10 +208,12 @@ def _read_in_parts(source, types: dict, raw_names: list, options) -> list | None
     -------
     list or None
         One entry per column, in file order: a :class:`_Parsed` for the ``float64`` columns
-        (rows of one block of memory), a ChunkedArray for the others, as :func:`_read` gives
-        them; None when the file has quotes (a line end may be inside a cell), or when the rows
-        found differ from the lines counted (blank lines, line ends other than ``\\n`` or
-        ``\\r\\n``), and the file must be read whole instead.
+        (rows of one block of memory, so that a column kept holds the block, ignored columns
+        included, as long as it lives), a ChunkedArray for the others, as :func:`_read` gives
+        them; None when the file has quotes (a line end may be inside a cell), or when a part's
+        rows do not number its lines (a blank line, or a line end other than ``\\n`` or
+        ``\\r\\n``, can make them differ; when they agree, every row is where it belongs), and
+        the file must be read whole instead.
 
     Raises
     ------
