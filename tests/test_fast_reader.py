@@ -10,6 +10,7 @@ sample it decides from.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from pathlib import Path
 
@@ -261,6 +262,13 @@ def test_the_end_to_end_stage_runs_without_r(monkeypatch):
     assert 400 < py["n"] <= 500 and py["n_columns"] == 100  # the analysable respondents of 500
     assert py["process_s"] > py["import_s"] + py["load_s"] + py["score_s"] > 0
     assert 0 < py["peak_mb"] < 2500 and py["cpu_s"] > 0
+    if sys.platform.startswith("linux"):
+        # the process's own high-water mark, not the size of this (much larger) test process at fork
+        import numpy as np
+
+        ballast = np.ones(100_000_000)  # 800 MB in the parent
+        assert speed.end_to_end(SYNTHETIC_DIR / "demo_wave.csv")["peak_mb"] < 500
+        del ballast
     # import analysis, load_wave and score_wave load none of the heavy optional dependencies
     assert not set(py["heavy"]) & {"statsmodels", "pingouin", "matplotlib", "scipy"}
 

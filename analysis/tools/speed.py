@@ -422,7 +422,8 @@ def report(results: dict) -> str:
     if e2e:
         py, r = e2e["python"], e2e["r"]
         rows[0:0] = [
-            (f"**end to end**, a fresh process: `import analysis`, `load_wave` of the CSV "
+            (f"**end to end** (best of {len(e2e['python_runs_s'])}), a fresh process: `import analysis`, "
+             f"`load_wave` of the CSV "
              f"({results['csv_mb']:.0f} MB; read, validate, exclusions), `score_wave`", py["process_s"],
              f"{py['peak_mb']:,.0f} MB"),
             ("&nbsp;&nbsp;of which imports", py["import_s"], None),
