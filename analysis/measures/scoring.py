@@ -19,7 +19,7 @@ import pandas as pd
 from .derived import WorkingTime, derive
 from ..arguments import as_table, as_wave
 from ..errors import SurveyDataWarning, fail
-from ..reading.exclusions import concat_logs, empty_log, make_log
+from ..reading.exclusions import concat_logs, empty_log, make_log, unanswered
 from ..instruments import Instrument, Scale
 from ..parallel import pool
 
@@ -291,7 +291,7 @@ def scoring_log(wave, missing_rule=None) -> pd.DataFrame:
     scratch = np.empty(len(data), dtype="float64")
     for inst in wave.instruments:
         rule = _rule_for(inst, missing_rule)
-        any_answer = ~data[list(inst.items)].isna().all(axis=1).to_numpy()
+        any_answer = ~unanswered(data, inst.items)
         for scale in inst.scales:
             if scale.score == "lookup":
                 continue

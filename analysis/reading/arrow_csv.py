@@ -20,8 +20,8 @@ of two ways:
 A file without quotes (no line end can be inside a cell) is read typed in parts, one run of
 whole lines per core, each by its own streaming reader, and each batch's numbers are written
 straight into the final arrays (:func:`_read_in_parts`): the numbers take new memory once rather
-than twice, and the parse and the copy overlap. The rows found must add up to the lines counted,
-part by part, or the file is read whole as above.
+than twice, and the parse and the copy overlap. Each part's rows must number its lines, or the
+file is read whole as above.
 
 Either way the rules are pandas':
 
@@ -61,7 +61,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..parallel import cores
+from ..parallel import cores, pool
 
 #: Files at least this large are worth the fast reader (below it, pandas takes well under a second).
 MIN_BYTES = 16 * 2**20
@@ -167,25 +167,36 @@ class _NotNumbers(NotArrowReadable):
 def _read(source, types: dict, raw_names: list, options) -> pa.Table:
     """The file parsed by pyarrow with these column types."""
     utf8, encoding, delimiter, has_quotes = options
+    parse, convert = _options(delimiter, types, newlines_in_values=has_quotes)
     try:
         table = pacsv.read_csv(
             pa.BufferReader(source) if isinstance(source, (bytes, bytearray, memoryview)) else str(source),
             read_options=pacsv.ReadOptions(encoding="utf8" if utf8 else encoding),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                              escape_char=False, newlines_in_values=has_quotes,
-                                              ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(column_types=types, null_values=[""], strings_can_be_null=True,
-                                                 quoted_strings_can_be_null=True),
-        )
-    except pa.ArrowInvalid as exc:  # ragged rows, bad quoting, invalid text: pandas says it best
-        if "conversion error" in str(exc):
-            raise _NotNumbers(str(exc)) from exc
-        raise NotArrowReadable(str(exc)) from exc
+            parse_options=parse, convert_options=convert)
+    except pa.ArrowInvalid as exc:
+        raise _refused(exc) from exc
     if table.column_names != raw_names or any(t != types[n] for n, t in zip(raw_names, table.schema.types)):
         raise NotArrowReadable("pyarrow read the header differently")
     if table.num_rows == 0:
         raise NotArrowReadable("no data rows")
     return table
+
+
+def _options(delimiter: str, types: dict, newlines_in_values: bool) -> tuple:
+    """pyarrow's parse and convert options for reading a file as pandas' C parser reads it (only
+    an empty cell is missing, quotes doubled inside quoted cells, blank lines skipped), with these
+    column types."""
+    return (pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
+                               newlines_in_values=newlines_in_values, ignore_empty_lines=True),
+            pacsv.ConvertOptions(column_types=types, null_values=[""], strings_can_be_null=True,
+                                 quoted_strings_can_be_null=True))
+
+
+def _refused(exc: pa.ArrowInvalid) -> NotArrowReadable:
+    """What a pyarrow error while reading means: a cell that is not a number where numbers were
+    asked for (:class:`_NotNumbers`: read the words instead), or rows, quoting or text that pandas
+    should read and word (ragged rows, bad quoting, invalid text)."""
+    return (_NotNumbers if "conversion error" in str(exc) else NotArrowReadable)(str(exc))
 
 
 #: How many parts :func:`_read_in_parts` splits a file into (None: one per core, at most 8), and
@@ -240,24 +251,16 @@ def _read_in_parts(source, types: dict, raw_names: list, options) -> list | None
         if 0 < cut < len(data):
             bounds.append(cut)
     bounds.append(len(data))
-    with ThreadPoolExecutor(max_workers=len(bounds) - 1) as pool:  # each part's lines, on every core
-        rows = list(pool.map(lambda j: _count_lines(view[bounds[j]:bounds[j + 1]]), range(len(bounds) - 1)))
-    offsets = np.cumsum([0] + rows)
     number = [i for i, n in enumerate(raw_names) if types[n] == pa.float64()]
     other = [i for i in range(len(raw_names)) if types[raw_names[i]] != pa.float64()]
-    block = np.empty((len(number), int(offsets[-1])))
-    nulls = np.zeros((len(bounds) - 1, len(number)), dtype=np.int64)
+    parse, convert = _options(delimiter, types, newlines_in_values=False)
     stop = threading.Event()
 
     def part(j):
         reader = pacsv.open_csv(
             pa.BufferReader(view[bounds[j]:bounds[j + 1]]),
             read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES, column_names=raw_names, use_threads=False),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                              escape_char=False, newlines_in_values=False,
-                                              ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(column_types=types, null_values=[""], strings_can_be_null=True,
-                                                 quoted_strings_can_be_null=True))
+            parse_options=parse, convert_options=convert)
         at, end, chunks = int(offsets[j]), int(offsets[j + 1]), []
         for batch in reader:
             m = batch.num_rows
@@ -270,17 +273,18 @@ def _read_in_parts(source, types: dict, raw_names: list, options) -> list | None
             at += m
         return chunks if at == end else None
 
-    with ThreadPoolExecutor(max_workers=len(bounds) - 1) as pool:
-        futures = [pool.submit(part, j) for j in range(len(bounds) - 1)]
+    with ThreadPoolExecutor(max_workers=len(bounds) - 1) as workers:  # one thread per part
+        rows = list(workers.map(lambda j: _count_lines(view[bounds[j]:bounds[j + 1]]), range(len(bounds) - 1)))
+        offsets = np.cumsum([0] + rows)
+        block = np.empty((len(number), int(offsets[-1])))
+        nulls = np.zeros((len(bounds) - 1, len(number)), dtype=np.int64)
+        futures = [workers.submit(part, j) for j in range(len(bounds) - 1)]
         try:
             found = [future.result() for future in futures]
-        except pa.ArrowInvalid as exc:  # as _read words it
-            stop.set()
-            if "conversion error" in str(exc):
-                raise _NotNumbers(str(exc)) from exc
-            raise NotArrowReadable(str(exc)) from exc
+        except pa.ArrowInvalid as exc:
+            raise _refused(exc) from exc
         finally:
-            stop.set()
+            stop.set()  # the other parts stop at their next batch
     if any(f is None for f in found) or not offsets[-1]:
         return None
     out: list = [None] * len(raw_names)
@@ -318,10 +322,11 @@ def _columns(raw_columns: list, raw_names: list, header: list, keep_text: set, s
     ``raw_columns`` is released once typed); None when a column read as numbers must be typed
     from its words after all (see :func:`_float_values`).
 
-    The columns are typed on every core (numpy and pyarrow release the GIL), which matters most
-    for the first touch of the new memory their arrays take.
+    The columns are typed on every core (:func:`analysis.parallel.pool`; numpy and pyarrow release
+    the GIL), which matters most for the first touch of the new memory their arrays take.
     """
-    from concurrent.futures import ThreadPoolExecutor
+    first = raw_columns[0] if raw_columns else None
+    n_rows = len(first.values) if isinstance(first, _Parsed) else len(first) if first is not None else 0
 
     def typed(raw_name, name, cells):
         if raw_name in floats:
@@ -330,11 +335,11 @@ def _columns(raw_columns: list, raw_names: list, header: list, keep_text: set, s
             return (_skip_initial_spaces(cells, has_quotes) if spaced else cells).to_pandas()
         return _typed_column(cells, spaced, has_quotes)
 
-    with ThreadPoolExecutor(max_workers=min(4, cores())) as pool:
+    with pool(n_rows) as workers:
         futures = []
         for i, name in enumerate(header):
             cells, raw_columns[i] = raw_columns[i], None  # freed once typed
-            futures.append(pool.submit(typed, raw_names[i], name, cells))
+            futures.append(workers.submit(typed, raw_names[i], name, cells))
             del cells
         values = [future.result() for future in futures]
     if any(v is None for v in values):

@@ -25,7 +25,7 @@ import pandas as pd
 from ..arguments import as_waves
 from .dictionary import load_dictionary
 from ..errors import Problem, SurveyDataError, SurveyDataWarning, problem_at
-from .exclusions import concat_logs, make_log
+from .exclusions import concat_logs, make_log, unanswered
 from .waves import Wave
 
 
@@ -60,7 +60,7 @@ def instrument_coverage(waves) -> pd.DataFrame:
         for inst in known:
             answered = 0
             if inst.id in present:
-                answered = int((~w.data[list(inst.items)].isna().all(axis=1)).sum())
+                answered = int(np.count_nonzero(~unanswered(w.data, inst.items)))
             rows.append({"wave": w.label, "instrument": inst.id, "present": inst.id in present,
                          "n": len(w.data), "n_answered": answered})
     return pd.DataFrame(rows, columns=["wave", "instrument", "present", "n", "n_answered"])
