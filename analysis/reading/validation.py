@@ -71,7 +71,7 @@ def _as_text_ids(raw: pd.Series):
     >>> list(_as_text_ids(pd.Series([12.0, 1.5, np.nan])))
     ['12', '1.5', <NA>]
     """
-    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+    if _numeric_dtype(raw):
         x = raw.to_numpy(dtype="float64", na_value=np.nan)
         whole = np.isfinite(x) & (np.floor(x) == x)
         text = np.where(whole, pd.Series(np.where(whole, x, 0).astype("int64")).astype(str).to_numpy(),
